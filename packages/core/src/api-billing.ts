@@ -1,0 +1,356 @@
+import { type Clock, systemClock } from './clock.js'
+import { type CompiledQuota, compilePlan } from './compiled-quota.js'
+import { type DailyUsage, localDays, sumByDay } from './daily-usage.js'
+import type { Decision, WindowUsage } from './decision.js'
+import { BillingError } from './errors/billing-error.js'
+import { InvalidArgumentError } from './errors/invalid-argument-error.js'
+import { QuotaExceededError } from './errors/quota-exceeded-error.js'
+import { StoreUnavailableError } from './errors/store-unavailable-error.js'
+import { UnknownClientError } from './errors/unknown-client-error.js'
+import type { QuotaDefinition } from './quota-definition.js'
+import type { StoreWindow, UsageStore } from './usage-store.js'
+import { assertClientId, assertCredits, assertTimeZone, describe, toEpochMs } from './validate.js'
+
+const DAY_MS = 86_400_000
+/** The longest daily report: about ten years of days. */
+const MAX_REPORT_DAYS = 3_700
+
+/** Options of {@link ApiBilling}. */
+export interface ApiBillingOptions {
+  /** Where usage is kept. Every instance that shares it shares one count. */
+  readonly store: UsageStore
+  /** Where "now" comes from. Default: the system clock. Inject one in tests instead of sleeping. */
+  readonly clock?: Clock
+  /** How long an idempotency key is remembered, in ms. Default: 24 hours. */
+  readonly idempotencyTtlMs?: number
+  /** How long usage is kept by {@link ApiBilling.purge}, in ms. Default: 400 days. */
+  readonly retentionMs?: number
+}
+
+/** Options of {@link ApiBilling.tryTrackClientUsage} and {@link ApiBilling.trackClientUsage}. */
+export interface TrackOptions {
+  /**
+   * Makes a retried request charge once: the same key for the same client returns the first allowed
+   * answer (with `replayed: true`) for {@link ApiBillingOptions.idempotencyTtlMs}. Default: none.
+   */
+  readonly idempotencyKey?: string
+}
+
+/** Options of {@link ApiBilling.refund}. */
+export interface RefundOptions {
+  /** Credits to give back, at most what the decision charged. Default: all of them. */
+  readonly credits?: number
+}
+
+/** Options of {@link ApiBilling.getDailyUsage}. */
+export interface DailyUsageOptions {
+  /** IANA time zone whose calendar days are reported. Default `'UTC'`. */
+  readonly timeZone?: string
+}
+
+/**
+ * The billing engine (frappy's `ApiBilling`): holds every client's plan, charges requests against all
+ * of its windows at once through the store, and reports usage.
+ *
+ * Plans live in this object, not in the store: configure every API instance the same way (usually from
+ * your own customer table at start-up and on change). Usage lives in the store and is shared.
+ *
+ * @example
+ * const billing = new ApiBilling({ store: new MemoryUsageStore() })
+ * await billing.updateClientQuotas('key-1', [{ duration: QuotaDuration.DAY, creditLimit: 500 }])
+ * const decision = await billing.tryTrackClientUsage('key-1', 5)
+ */
+export class ApiBilling {
+  /** The store given at construction. */
+  readonly store: UsageStore
+  private readonly clock: Clock
+  private readonly idempotencyTtlMs: number
+  private readonly retentionMs: number
+  private readonly plans = new Map<string, CompiledQuota[]>()
+  private readonly definitions = new Map<string, readonly QuotaDefinition[]>()
+
+  constructor(options: ApiBillingOptions) {
+    if (typeof options?.store?.charge !== 'function') {
+      throw new InvalidArgumentError('options.store', 'expected a UsageStore, e.g. new MemoryUsageStore()')
+    }
+    this.store = options.store
+    this.clock = options.clock ?? systemClock
+    this.idempotencyTtlMs = positiveMs(options.idempotencyTtlMs, DAY_MS, 'options.idempotencyTtlMs')
+    this.retentionMs = positiveMs(options.retentionMs, 400 * DAY_MS, 'options.retentionMs')
+  }
+
+  /**
+   * Sets (or replaces) a client's plan; the next request is measured against it. Usage already
+   * counted in a window of the same duration and start is kept. frappy's `update_client_quotas`.
+   * @throws InvalidArgumentError for an empty client id, an empty plan, a duplicate duration, a
+   * negative or fractional limit, an invalid date or time zone.
+   */
+  async updateClientQuotas(clientId: string, definitions: readonly QuotaDefinition[]): Promise<void> {
+    assertClientId(clientId)
+    const plan = compilePlan(definitions)
+    this.plans.set(clientId, plan)
+    this.definitions.set(clientId, Object.freeze(definitions.map((d) => Object.freeze({ ...d }))))
+  }
+
+  /** Forgets a client's plan; its requests then fail with `UnknownClientError`. Usage is kept. */
+  async removeClient(clientId: string): Promise<boolean> {
+    assertClientId(clientId)
+    this.definitions.delete(clientId)
+    return this.plans.delete(clientId)
+  }
+
+  /** The plan set for a client, or `undefined` when it has none. */
+  getClientQuotas(clientId: string): readonly QuotaDefinition[] | undefined {
+    return this.definitions.get(clientId)
+  }
+
+  /**
+   * Charges `credits` to every window of the client's plan if all of them have room, and answers with
+   * the decision either way; never throws for an exhausted quota.
+   * @param credits whole credits to charge. Default 1; 0 reads the state without spending.
+   * @throws InvalidArgumentError for a bad client id, cost or key; UnknownClientError for a client with
+   * no plan; StoreUnavailableError when the store fails.
+   */
+  async tryTrackClientUsage(clientId: string, credits = 1, options: TrackOptions = {}): Promise<Decision> {
+    assertClientId(clientId)
+    assertCredits(credits, 'credits')
+    const { idempotencyKey } = options
+    if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length === 0)) {
+      throw new InvalidArgumentError(
+        'idempotencyKey',
+        `expected a non-empty string, got ${describe(idempotencyKey)}`,
+      )
+    }
+    const plan = this.planOf(clientId)
+    const at = this.clock()
+    const atMs = at.getTime()
+    const windows = storeWindows(plan, atMs)
+    const result = await this.callStore(() =>
+      this.store.charge({
+        clientId,
+        windows,
+        cost: credits,
+        at: atMs,
+        idempotencyKey,
+        idempotencyExpiresAt: idempotencyKey === undefined ? undefined : atMs + this.idempotencyTtlMs,
+      }),
+    )
+    const chargeId =
+      result.allowed && credits > 0
+        ? idempotencyKey === undefined
+          ? globalThis.crypto.randomUUID()
+          : `key:${idempotencyKey}`
+        : undefined
+    return decide(clientId, credits, at, windows, result.used, result.allowed, result.replayed, chargeId)
+  }
+
+  /**
+   * Like {@link tryTrackClientUsage}, but throws when the quota is exhausted. frappy's
+   * `track_client_usage`.
+   * @throws QuotaExceededError (nothing charged) with the remaining credits, renew time and window.
+   */
+  async trackClientUsage(clientId: string, credits = 1, options: TrackOptions = {}): Promise<Decision> {
+    const decision = await this.tryTrackClientUsage(clientId, credits, options)
+    if (!decision.allowed) throw new QuotaExceededError(decision)
+    return decision
+  }
+
+  /** The client's windows right now, charging nothing. `allowed` tells whether one more credit fits. */
+  async getQuotaStatus(clientId: string): Promise<Decision> {
+    assertClientId(clientId)
+    const plan = this.planOf(clientId)
+    const at = this.clock()
+    const windows = storeWindows(plan, at.getTime())
+    const used = await this.callStore(() => this.store.status(clientId, windows))
+    const allowed = windows.every((w, i) => (used[i] as number) + 1 <= w.limit)
+    return decide(clientId, 0, at, windows, used, allowed, false, undefined)
+  }
+
+  /**
+   * Gives back what `decision` charged (or `options.credits` of it), to the same windows and ledger
+   * bucket, never below zero, and only once per decision, across every instance sharing the store.
+   * @returns `true` when credits were given back, `false` when the decision charged nothing or was
+   * already refunded.
+   */
+  async refund(decision: Decision, options: RefundOptions = {}): Promise<boolean> {
+    if (typeof decision !== 'object' || decision === null || !Array.isArray(decision.windows)) {
+      throw new InvalidArgumentError('decision', 'expected a Decision returned by tryTrackClientUsage')
+    }
+    if (!decision.allowed || decision.chargeId === undefined) return false
+    const credits = options.credits ?? decision.cost
+    assertCredits(credits, 'options.credits')
+    if (credits > decision.cost) {
+      throw new InvalidArgumentError(
+        'options.credits',
+        `cannot refund ${credits}; the decision charged ${decision.cost}`,
+      )
+    }
+    if (credits === 0) return false
+    const atMs = toEpochMs(decision.at, 'decision.at')
+    const windows = decision.windows.map((w) => ({
+      duration: w.duration,
+      start: toEpochMs(w.start, 'decision.windows.start'),
+      end: toEpochMs(w.resetAt, 'decision.windows.resetAt'),
+      limit: w.limit,
+    }))
+    const end = Math.max(atMs, ...windows.map((w) => w.end))
+    return this.callStore(() =>
+      this.store.refund({
+        clientId: decision.clientId,
+        windows,
+        credits,
+        at: atMs,
+        refundKey: `refund:${decision.chargeId}`,
+        refundKeyExpiresAt: Math.max(end, this.clock().getTime()) + this.idempotencyTtlMs,
+      }),
+    )
+  }
+
+  /**
+   * Credits charged to a client in `[from, to)` (net of refunds), at the ledger's 15-minute resolution.
+   * Default range: all time. frappy's `get_total_usage`.
+   */
+  async getTotalUsage(clientId: string, from?: Date, to?: Date): Promise<number> {
+    assertClientId(clientId)
+    const range = toRange(from, to)
+    const buckets = await this.callStore(() => this.store.readUsage({ clientId, ...range }))
+    return buckets.reduce((sum, b) => sum + b.credits, 0)
+  }
+
+  /**
+   * Credits per local calendar day for every day of `timeZone` that overlaps `[from, to)`, zero days
+   * included, oldest first. frappy's `get_daily_usage`.
+   * @throws InvalidArgumentError for invalid dates, `to` before `from`, a range over ~10 years or an
+   * unknown time zone.
+   */
+  async getDailyUsage(
+    clientId: string,
+    from: Date,
+    to: Date,
+    options: DailyUsageOptions = {},
+  ): Promise<DailyUsage[]> {
+    assertClientId(clientId)
+    const timeZone = options.timeZone ?? 'UTC'
+    assertTimeZone(timeZone, 'options.timeZone')
+    const range = toRange(from, to)
+    if (range.to - range.from > MAX_REPORT_DAYS * DAY_MS) {
+      throw new InvalidArgumentError('to', `a daily report covers at most ${MAX_REPORT_DAYS} days`)
+    }
+    const days = localDays(range.from, range.to, timeZone)
+    const first = days[0]
+    const last = days[days.length - 1]
+    if (first === undefined || last === undefined) return []
+    const buckets = await this.callStore(() =>
+      this.store.readUsage({ clientId, from: first.start, to: last.end }),
+    )
+    return sumByDay(days, buckets)
+  }
+
+  /**
+   * Deletes a client's usage: everything (counters, ledger, idempotency keys) without a range, or the
+   * ledger buckets and window counters that start in `[from, to)`. frappy's `delete_client_usage`.
+   */
+  async deleteClientUsage(clientId: string, from?: Date, to?: Date): Promise<void> {
+    assertClientId(clientId)
+    if (from === undefined && to === undefined) {
+      await this.callStore(() => this.store.deleteUsage({ clientId }))
+      return
+    }
+    const range = toRange(from, to)
+    await this.callStore(() => this.store.deleteUsage({ clientId, ...range }))
+  }
+
+  /** Applies retention: removes usage older than `retentionMs` and expired idempotency keys. */
+  async purge(): Promise<void> {
+    const now = this.clock().getTime()
+    await this.callStore(() => this.store.purge({ before: now - this.retentionMs, now }))
+  }
+
+  private planOf(clientId: string): CompiledQuota[] {
+    const plan = this.plans.get(clientId)
+    if (plan === undefined) throw new UnknownClientError(clientId)
+    return plan
+  }
+
+  private async callStore<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call()
+    } catch (error) {
+      if (error instanceof BillingError) throw error
+      throw new StoreUnavailableError(`Usage store failed: ${(error as Error)?.message ?? String(error)}`, {
+        cause: error,
+      })
+    }
+  }
+}
+
+function storeWindows(plan: readonly CompiledQuota[], atMs: number): StoreWindow[] {
+  return plan.map((quota) => {
+    quota.windowAt(atMs)
+    return { duration: quota.duration, start: quota.start, end: quota.end, limit: quota.limit }
+  })
+}
+
+function decide(
+  clientId: string,
+  cost: number,
+  at: Date,
+  windows: readonly StoreWindow[],
+  used: readonly number[],
+  allowed: boolean,
+  replayed: boolean,
+  chargeId: string | undefined,
+): Decision {
+  let tightest: WindowUsage | undefined
+  let shortest: WindowUsage | undefined
+  const usage = windows.map((w, i) => {
+    const u = used[i] ?? 0
+    const window: WindowUsage = {
+      duration: w.duration,
+      limit: w.limit,
+      used: u,
+      remaining: Math.max(0, w.limit - u),
+      start: new Date(w.start),
+      resetAt: new Date(w.end),
+    }
+    shortest ??= window
+    if (
+      window.remaining !== Number.POSITIVE_INFINITY &&
+      (tightest === undefined || window.remaining < tightest.remaining)
+    ) {
+      tightest = window
+    }
+    return window
+  })
+  const overall = (tightest ?? shortest) as WindowUsage
+  const decision: Decision = {
+    clientId,
+    allowed,
+    cost,
+    remaining: overall.remaining,
+    resetAt: overall.resetAt,
+    at,
+    windows: usage,
+    replayed,
+    ...(chargeId === undefined ? {} : { chargeId }),
+  }
+  return decision
+}
+
+function toRange(from: Date | undefined, to: Date | undefined): { from: number; to: number } {
+  const fromMs = from === undefined ? Number.MIN_SAFE_INTEGER : toEpochMs(from, 'from')
+  const toMs = to === undefined ? Number.MAX_SAFE_INTEGER : toEpochMs(to, 'to')
+  if (toMs < fromMs) throw new InvalidArgumentError('to', `must not be before from (${describe(from)})`)
+  return { from: fromMs, to: toMs }
+}
+
+function positiveMs(value: number | undefined, fallback: number, argument: string): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidArgumentError(
+      argument,
+      `expected a positive number of milliseconds, got ${describe(value)}`,
+    )
+  }
+  return value
+}

@@ -1,0 +1,137 @@
+import { Temporal } from 'temporal-polyfill'
+import { InvalidArgumentError } from './errors/invalid-argument-error.js'
+import type { QuotaDefinition } from './quota-definition.js'
+import { isQuotaDuration, QUOTA_DURATIONS, type QuotaDuration } from './quota-duration.js'
+import { UNLIMITED } from './unlimited.js'
+import { assertTimeZone, describe, toEpochMs } from './validate.js'
+
+const FIXED_MS: Partial<Record<QuotaDuration, number>> = { second: 1_000, minute: 60_000, hour: 3_600_000 }
+/** Average lengths, only used to guess which window an instant falls in before checking exactly. */
+const APPROX_MS: Partial<Record<QuotaDuration, number>> = {
+  day: 86_400_000,
+  week: 604_800_000,
+  month: 2_629_746_000,
+  year: 31_556_952_000,
+}
+/**
+ * Without a `startDate`, windows are anchored at local midnight of 1970-01-01 in the quota's zone
+ * (weeks: Monday 1970-01-05, so they run Monday to Monday as ISO weeks do).
+ */
+const DEFAULT_ANCHOR = new Temporal.PlainDateTime(1970, 1, 1)
+const DEFAULT_WEEK_ANCHOR = new Temporal.PlainDateTime(1970, 1, 5)
+const CALENDAR_UNIT = { day: 'days', week: 'weeks', month: 'months', year: 'years' } as const
+
+/**
+ * A validated quota definition with its window maths ready, and the last window it computed cached:
+ * asking for an instant inside that window costs two comparisons, no time-zone work.
+ */
+export class CompiledQuota {
+  readonly duration: QuotaDuration
+  readonly limit: number
+  readonly anchorMs: number = 0
+  readonly timeZone: string
+  /** Cached window `[start, end)`; empty until first use. */
+  start = 0
+  end = 0
+  private anchorLocal: Temporal.PlainDateTime | undefined
+
+  constructor(definition: QuotaDefinition, argument = 'definition') {
+    if (typeof definition !== 'object' || definition === null) {
+      throw new InvalidArgumentError(
+        argument,
+        `expected a quota definition object, got ${describe(definition)}`,
+      )
+    }
+    const { duration, creditLimit, startDate, timeZone = 'UTC' } = definition
+    if (!isQuotaDuration(duration)) {
+      throw new InvalidArgumentError(
+        `${argument}.duration`,
+        `expected one of ${QUOTA_DURATIONS.join(', ')}, got ${describe(duration)}`,
+      )
+    }
+    assertLimit(creditLimit, `${argument}.creditLimit`)
+    assertTimeZone(timeZone, `${argument}.timeZone`)
+    this.duration = duration
+    this.limit = creditLimit
+    this.timeZone = timeZone
+    if (startDate === undefined) {
+      this.anchorLocal = duration === 'week' ? DEFAULT_WEEK_ANCHOR : DEFAULT_ANCHOR
+      this.anchorMs = this.calendarStart(0)
+    } else {
+      this.anchorMs = toEpochMs(startDate, `${argument}.startDate`)
+    }
+  }
+
+  /** Updates the cached window so that it contains `at` (epoch ms), recomputing only when it does not. */
+  windowAt(at: number): this {
+    if (at < this.start || at >= this.end) this.compute(at)
+    return this
+  }
+
+  private compute(at: number): void {
+    const fixed = FIXED_MS[this.duration]
+    if (fixed !== undefined) {
+      const n = Math.floor((at - this.anchorMs) / fixed)
+      this.start = this.anchorMs + n * fixed
+      this.end = this.start + fixed
+      return
+    }
+    let n = Math.floor((at - this.anchorMs) / (APPROX_MS[this.duration] as number))
+    while (this.calendarStart(n) > at) n--
+    while (this.calendarStart(n + 1) <= at) n++
+    this.start = this.calendarStart(n)
+    this.end = this.calendarStart(n + 1)
+  }
+
+  /** Start of the n-th calendar window after the anchor, from the anchor each time so it never drifts. */
+  private calendarStart(n: number): number {
+    this.anchorLocal ??= Temporal.Instant.fromEpochMilliseconds(this.anchorMs)
+      .toZonedDateTimeISO(this.timeZone)
+      .toPlainDateTime()
+    const unit = CALENDAR_UNIT[this.duration as keyof typeof CALENDAR_UNIT] ?? 'days'
+    return this.anchorLocal
+      .add({ [unit]: n })
+      .toZonedDateTime(this.timeZone, { disambiguation: 'compatible' }).epochMilliseconds
+  }
+}
+
+function assertLimit(value: unknown, argument: string): asserts value is number {
+  if (value === UNLIMITED) return
+  if (typeof value !== 'number' || Number.isNaN(value) || !Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidArgumentError(
+      argument,
+      `expected a non-negative whole number of credits or UNLIMITED, got ${describe(value)}`,
+    )
+  }
+}
+
+/**
+ * Validates a client's plan and compiles it, shortest duration first. Rejects an empty plan and a
+ * duration that appears twice.
+ */
+export function compilePlan(definitions: readonly QuotaDefinition[]): CompiledQuota[] {
+  if (!Array.isArray(definitions)) {
+    throw new InvalidArgumentError(
+      'definitions',
+      `expected an array of quota definitions, got ${describe(definitions)}`,
+    )
+  }
+  if (definitions.length === 0) {
+    throw new InvalidArgumentError(
+      'definitions',
+      'a plan needs at least one quota definition (use UNLIMITED for no limit, removeClient to remove a client)',
+    )
+  }
+  const compiled = definitions.map((d, i) => new CompiledQuota(d, `definitions[${i}]`))
+  const seen = new Set<QuotaDuration>()
+  for (const quota of compiled) {
+    if (seen.has(quota.duration)) {
+      throw new InvalidArgumentError(
+        'definitions',
+        `the ${quota.duration} duration is defined twice; a plan has at most one definition per duration`,
+      )
+    }
+    seen.add(quota.duration)
+  }
+  return compiled.sort((a, b) => QUOTA_DURATIONS.indexOf(a.duration) - QUOTA_DURATIONS.indexOf(b.duration))
+}

@@ -1,0 +1,45 @@
+import type { QuotaDuration } from './quota-duration.js'
+
+/** One window of a client's plan at the moment of a decision. */
+export interface WindowUsage {
+  /** Which window this is. */
+  readonly duration: QuotaDuration
+  /** Credit limit of the window; `UNLIMITED` (`Infinity`) when it never runs out. */
+  readonly limit: number
+  /** Credits used in the window, including this request's cost when it was allowed. */
+  readonly used: number
+  /** `max(0, limit - used)`; `UNLIMITED` for an unlimited window. */
+  readonly remaining: number
+  /** First instant of the window (inclusive). */
+  readonly start: Date
+  /** First instant of the next window (exclusive end of this one): when its credits renew. */
+  readonly resetAt: Date
+}
+
+/**
+ * The answer to "may this client spend these credits now?", and the state of every window after it.
+ * Returned by `tryTrackClientUsage` and `getQuotaStatus`; carried by `QuotaExceededError`.
+ */
+export interface Decision {
+  /** The client the decision is about. */
+  readonly clientId: string
+  /** `true` when the cost fitted every window and was charged to all of them. */
+  readonly allowed: boolean
+  /** Credits requested (0 for a status read). */
+  readonly cost: number
+  /** Credits left in the tightest window (fewest remaining; unlimited is never the tightest). */
+  readonly remaining: number
+  /** When the tightest window renews. */
+  readonly resetAt: Date
+  /** The instant the decision was made, read from the engine's clock. */
+  readonly at: Date
+  /** Every window of the client's plan, shortest duration first. */
+  readonly windows: readonly WindowUsage[]
+  /**
+   * Identifies the charge, present only when credits were actually charged. `refund(decision)` uses it
+   * to give the credits back exactly once, even across processes.
+   */
+  readonly chargeId?: string
+  /** `true` when an idempotency key matched an earlier charge and this is that charge's answer. */
+  readonly replayed: boolean
+}

@@ -1,0 +1,54 @@
+export {
+  ApiBilling,
+  type ApiBillingOptions,
+  type DailyUsageOptions,
+  type RefundOptions,
+  type TrackOptions,
+} from './api-billing.js'
+export { type Clock, systemClock } from './clock.js'
+export { type DailyUsage, type LocalDay, localDays } from './daily-usage.js'
+export type { Decision, WindowUsage } from './decision.js'
+export { BillingError } from './errors/billing-error.js'
+export { InvalidArgumentError } from './errors/invalid-argument-error.js'
+export { QuotaExceededError } from './errors/quota-exceeded-error.js'
+export { StoreUnavailableError } from './errors/store-unavailable-error.js'
+export { UnknownClientError } from './errors/unknown-client-error.js'
+export {
+  billingErrorProblem,
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_TYPES,
+  type ProblemDetails,
+  type QuotaExceededProblem,
+  quotaExceededProblem,
+} from './http/problem-details.js'
+export {
+  type QuotaStatusBody,
+  type QuotaWindowJson,
+  quotaStatusBody,
+  quotaWindowJson,
+} from './http/quota-status-body.js'
+export {
+  legacyRateLimitHeaders,
+  type RateLimitHeaderOptions,
+  rateLimitHeader,
+  rateLimitHeaders,
+  rateLimitPolicyHeader,
+  retryAfterSeconds,
+} from './http/rate-limit-headers.js'
+export { tightestFirst } from './http/tightest-first.js'
+export { LEDGER_BUCKET_MS, type LedgerBucket, ledgerBucketStart } from './ledger-bucket.js'
+export { MemoryUsageStore, type MemoryUsageStoreOptions } from './memory-usage-store.js'
+export type { QuotaDefinition } from './quota-definition.js'
+export { isQuotaDuration, QUOTA_DURATIONS, QuotaDuration } from './quota-duration.js'
+export { type QuotaWindow, quotaWindow } from './quota-window.js'
+export { isUnlimited, UNLIMITED } from './unlimited.js'
+export type {
+  ChargeRequest,
+  ChargeResult,
+  DeleteUsageRequest,
+  PurgeRequest,
+  RefundRequest,
+  StoreWindow,
+  UsageRange,
+  UsageStore,
+} from './usage-store.js'

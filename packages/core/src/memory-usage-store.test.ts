@@ -1,0 +1,7 @@
+import { MemoryUsageStore } from './memory-usage-store.js'
+import { usageStoreConformanceSuite } from './testing/index.js'
+
+usageStoreConformanceSuite({
+  name: 'MemoryUsageStore',
+  createStore: async () => ({ store: new MemoryUsageStore() }),
+})

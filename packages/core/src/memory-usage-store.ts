@@ -1,0 +1,224 @@
+import { StoreUnavailableError } from './errors/store-unavailable-error.js'
+import { type LedgerBucket, ledgerBucketStart } from './ledger-bucket.js'
+import type { QuotaDuration } from './quota-duration.js'
+import type {
+  ChargeRequest,
+  ChargeResult,
+  DeleteUsageRequest,
+  PurgeRequest,
+  RefundRequest,
+  StoreWindow,
+  UsageRange,
+  UsageStore,
+} from './usage-store.js'
+
+/** Options of {@link MemoryUsageStore}. */
+export interface MemoryUsageStoreOptions {
+  /**
+   * Most idempotency keys (and, separately, refund keys) kept at once; past it the oldest are
+   * forgotten early, so memory stays bounded under a flood of unique keys. Default 100 000.
+   */
+  readonly maxKeys?: number
+}
+
+interface Slot {
+  start: number
+  end: number
+  used: number
+}
+
+/** Per client and duration: the newest window, the one before it, and any older one a late clock touched. */
+interface Counter {
+  current: Slot
+  previous: Slot | undefined
+  stale: Map<number, Slot> | undefined
+}
+
+interface KeyRecord {
+  readonly expiresAt: number
+  readonly used: readonly number[]
+}
+
+/**
+ * A {@link UsageStore} in this process's memory: atomic because JavaScript runs one charge at a time,
+ * and fast. For tests, a single instance, or a cache of nothing: usage is lost on exit and not shared
+ * between processes. Keeps two windows per client and duration (the current and the previous one),
+ * 15-minute ledger buckets, and bounded idempotency keys.
+ */
+export class MemoryUsageStore implements UsageStore {
+  private readonly counters = new Map<string, Map<QuotaDuration, Counter>>()
+  private readonly ledger = new Map<string, Map<number, number>>()
+  private readonly idempotency = new Map<string, KeyRecord>()
+  private readonly refunds = new Map<string, number>()
+  private readonly maxKeys: number
+  private closed = false
+
+  constructor(options: MemoryUsageStoreOptions = {}) {
+    this.maxKeys = options.maxKeys ?? 100_000
+  }
+
+  /** Nothing to prepare; resolves at once. */
+  async init(): Promise<void> {}
+
+  async charge(request: ChargeRequest): Promise<ChargeResult> {
+    this.assertOpen()
+    const { clientId, windows, cost, at, idempotencyKey } = request
+    const keyId = idempotencyKey === undefined ? undefined : `${clientId}\u0000${idempotencyKey}`
+    if (keyId !== undefined) {
+      const seen = this.idempotency.get(keyId)
+      if (seen !== undefined && seen.expiresAt > at) return { allowed: true, used: seen.used, replayed: true }
+    }
+    let counters = this.counters.get(clientId)
+    if (counters === undefined) {
+      counters = new Map()
+      this.counters.set(clientId, counters)
+    }
+    const used = windows.map((w) => readSlot(counters.get(w.duration), w)?.used ?? 0)
+    for (let i = 0; i < windows.length; i++) {
+      if ((used[i] as number) + cost > (windows[i] as StoreWindow).limit)
+        return { allowed: false, used, replayed: false }
+    }
+    for (let i = 0; i < windows.length; i++) {
+      used[i] = this.slotFor(counters, windows[i] as StoreWindow).used += cost
+    }
+    this.addToLedger(clientId, at, cost)
+    if (keyId !== undefined) {
+      remember(this.idempotency, keyId, { expiresAt: request.idempotencyExpiresAt ?? at, used }, this.maxKeys)
+    }
+    return { allowed: true, used, replayed: false }
+  }
+
+  async status(clientId: string, windows: readonly StoreWindow[]): Promise<readonly number[]> {
+    this.assertOpen()
+    const counters = this.counters.get(clientId)
+    return windows.map((w) => readSlot(counters?.get(w.duration), w)?.used ?? 0)
+  }
+
+  async refund(request: RefundRequest): Promise<boolean> {
+    this.assertOpen()
+    const keyId = `${request.clientId}\u0000${request.refundKey}`
+    if (this.refunds.has(keyId)) return false
+    remember(this.refunds, keyId, request.refundKeyExpiresAt, this.maxKeys)
+    const counters = this.counters.get(request.clientId)
+    for (const w of request.windows) {
+      const slot = readSlot(counters?.get(w.duration), w)
+      if (slot !== undefined) slot.used = Math.max(0, slot.used - request.credits)
+    }
+    this.addToLedger(request.clientId, request.at, -request.credits)
+    return true
+  }
+
+  async readUsage(range: UsageRange): Promise<readonly LedgerBucket[]> {
+    this.assertOpen()
+    const buckets: LedgerBucket[] = []
+    for (const [start, credits] of this.ledger.get(range.clientId) ?? []) {
+      if (start >= range.from && start < range.to && credits > 0) buckets.push({ start, credits })
+    }
+    return buckets.sort((a, b) => a.start - b.start)
+  }
+
+  async deleteUsage(request: DeleteUsageRequest): Promise<void> {
+    this.assertOpen()
+    const { clientId, from = Number.NEGATIVE_INFINITY, to = Number.POSITIVE_INFINITY } = request
+    if (request.from === undefined && request.to === undefined) {
+      this.counters.delete(clientId)
+      this.ledger.delete(clientId)
+      deleteKeysOf(this.idempotency, clientId)
+      deleteKeysOf(this.refunds, clientId)
+      return
+    }
+    const inRange = (start: number) => start >= from && start < to
+    deleteEntries(this.ledger.get(clientId), (start) => inRange(start))
+    deleteSlots(this.counters.get(clientId), (slot) => inRange(slot.start))
+  }
+
+  async purge(request: PurgeRequest): Promise<void> {
+    this.assertOpen()
+    for (const buckets of this.ledger.values()) deleteEntries(buckets, (start) => start < request.before)
+    for (const counters of this.counters.values()) deleteSlots(counters, (slot) => slot.end <= request.before)
+    deleteEntries(this.idempotency, (_, record) => record.expiresAt <= request.now)
+    deleteEntries(this.refunds, (_, expiresAt) => expiresAt <= request.now)
+  }
+
+  /** Drops everything; later calls reject with `StoreUnavailableError`. */
+  async close(): Promise<void> {
+    this.closed = true
+    this.counters.clear()
+    this.ledger.clear()
+    this.idempotency.clear()
+    this.refunds.clear()
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreUnavailableError('MemoryUsageStore is closed')
+  }
+
+  private slotFor(counters: Map<QuotaDuration, Counter>, w: StoreWindow): Slot {
+    const counter = counters.get(w.duration)
+    if (counter === undefined) {
+      const current = { start: w.start, end: w.end, used: 0 }
+      counters.set(w.duration, { current, previous: undefined, stale: undefined })
+      return current
+    }
+    const found = readSlot(counter, w)
+    if (found !== undefined) return found
+    const slot = { start: w.start, end: w.end, used: 0 }
+    if (w.start > counter.current.start) {
+      counter.previous = counter.current
+      counter.current = slot
+      counter.stale = undefined
+    } else {
+      counter.stale ??= new Map()
+      counter.stale.set(w.start, slot)
+    }
+    return slot
+  }
+
+  private addToLedger(clientId: string, at: number, credits: number): void {
+    let buckets = this.ledger.get(clientId)
+    if (buckets === undefined) {
+      buckets = new Map()
+      this.ledger.set(clientId, buckets)
+    }
+    const start = ledgerBucketStart(at)
+    buckets.set(start, Math.max(0, (buckets.get(start) ?? 0) + credits))
+  }
+}
+
+function readSlot(counter: Counter | undefined, w: StoreWindow): Slot | undefined {
+  if (counter === undefined) return undefined
+  if (counter.current.start === w.start) return counter.current
+  if (counter.previous?.start === w.start) return counter.previous
+  return counter.stale?.get(w.start)
+}
+
+function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  map.delete(key)
+  map.set(key, value)
+  if (map.size > max) map.delete(map.keys().next().value as string)
+}
+
+function deleteKeysOf(map: Map<string, unknown>, clientId: string): void {
+  const prefix = `${clientId}\u0000`
+  for (const key of map.keys()) if (key.startsWith(prefix)) map.delete(key)
+}
+
+function deleteEntries<K, V>(map: Map<K, V> | undefined, drop: (key: K, value: V) => boolean): void {
+  if (map === undefined) return
+  for (const [key, value] of map) if (drop(key, value)) map.delete(key)
+}
+
+function deleteSlots(counters: Map<QuotaDuration, Counter> | undefined, drop: (slot: Slot) => boolean): void {
+  if (counters === undefined) return
+  for (const [duration, counter] of counters) {
+    if (counter.previous !== undefined && drop(counter.previous)) counter.previous = undefined
+    deleteEntries(counter.stale, (_, slot) => drop(slot))
+    if (drop(counter.current)) {
+      if (counter.previous === undefined) counters.delete(duration)
+      else {
+        counter.current = counter.previous
+        counter.previous = undefined
+      }
+    }
+  }
+}
