@@ -14,11 +14,13 @@ const APPROX_MS: Partial<Record<QuotaDuration, number>> = {
   year: 31_556_952_000,
 }
 /**
- * Without a `startDate`, windows are anchored at local midnight of 1970-01-01 in the quota's zone
- * (weeks: Monday 1970-01-05, so they run Monday to Monday as ISO weeks do).
+ * Without a `startDate`, windows are anchored at local midnight of 2000-01-01 in the quota's zone
+ * (weeks: Monday 2000-01-03, so they run Monday to Monday as ISO weeks do). A recent year rather than
+ * 1970, because several zones (Nepal, for one) changed their UTC offset since, and hour windows follow
+ * the offset the anchor had.
  */
-const DEFAULT_ANCHOR = new Temporal.PlainDateTime(1970, 1, 1)
-const DEFAULT_WEEK_ANCHOR = new Temporal.PlainDateTime(1970, 1, 5)
+const DEFAULT_ANCHOR = new Temporal.PlainDateTime(2000, 1, 1)
+const DEFAULT_WEEK_ANCHOR = new Temporal.PlainDateTime(2000, 1, 3)
 const CALENDAR_UNIT = { day: 'days', week: 'weeks', month: 'months', year: 'years' } as const
 
 /**

@@ -19,7 +19,7 @@ export interface QuotaDefinition {
   /**
    * The anchor. Day and week windows start at its local time of day, month windows on its local day of
    * the month (clamped to the month's last day), year windows on its local date. A date far in the past
-   * is normal. Default: local midnight of 1970-01-01 in `timeZone`, so windows start at local
+   * is normal. Default: local midnight of 2000-01-01 in `timeZone`, so windows start at local
    * midnight, weeks on Monday, months on the 1st, years on January 1st, hours on the local hour.
    */
   readonly startDate?: Date
