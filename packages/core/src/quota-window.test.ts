@@ -78,8 +78,8 @@ describe('quotaWindow for month-end anchors', () => {
       'an anchor far in the past',
       '1999-12-31T08:00:00Z',
       '2026-11-28T09:00:00Z',
+      '2026-10-31T08:00:00.000Z',
       '2026-11-30T08:00:00.000Z',
-      '2026-12-31T08:00:00.000Z',
     ],
   ])('handles %s', (_name, anchor, at, start, end) => {
     expect(windowOf(month(anchor), at)).toEqual([start, end])
