@@ -1,0 +1,177 @@
+import {
+  type ApiBilling,
+  type Decision,
+  quotaExceededProblem,
+  type RateLimitHeaderOptions,
+  StoreUnavailableError,
+} from '@x/api-billing-core'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { applyBillingHeaders } from './apply-billing-headers.js'
+import { type ClientIdResolver, resolveClientId } from './client-id-resolver.js'
+import {
+  checkBilling,
+  checkClientIdOption,
+  checkHeadersOption,
+  checkOptionalBoolean,
+  checkOptionalFunction,
+  optionError,
+} from './option-checks.js'
+import { sendBillingError } from './send-billing-error.js'
+import { sendProblem } from './send-problem.js'
+
+/** Decides, once the response has ended, whether the request failed and its charge goes back. */
+export type RefundPredicate = (req: Request, res: Response) => boolean
+
+/** Options of {@link billingMiddleware}. */
+export interface BillingMiddlewareOptions {
+  /** Reads the caller's client id from the request (required). Missing → 401. */
+  readonly clientId: ClientIdResolver
+  /**
+   * Credits a request costs: a whole number, or a function of the request (may be async). A function
+   * returning a negative, fractional, NaN or infinite cost gives 400; one that throws passes its
+   * error to `next(err)` (a `BillingError` is answered with its own status). Default 1.
+   */
+  readonly cost?: number | ((req: Request) => number | Promise<number>)
+  /** Which rate-limit headers to send. Default: both the standard and the legacy set. */
+  readonly headers?: RateLimitHeaderOptions
+  /**
+   * When the usage store is unavailable, let the request through uncharged (reported to `onError`)
+   * instead of answering 503. Default `false` (fail closed).
+   */
+  readonly failOpen?: boolean
+  /**
+   * Gives the charge back when the request failed: `true` refunds when the response ends with a status
+   * of 500 or more (an error thrown in a handler or passed to `next(err)` ends so under Express's
+   * default error handler); a function decides itself once the response has ended or the connection
+   * closed. Never for a 4xx, an aborted connection (unless the function says so) or an idempotent
+   * replay. At most once per charge. Default `false`.
+   */
+  readonly refundOnError?: boolean | RefundPredicate
+  /**
+   * Reads an idempotency key, e.g. `(req) => req.get('idempotency-key')`: a retried request with the
+   * same key (and client) is charged once. Default: none.
+   */
+  readonly idempotencyKey?: (req: Request) => string | undefined | Promise<string | undefined>
+  /**
+   * Told about problems that do not change the response: a store outage let through by `failOpen`, a
+   * failed refund. Default: `console.warn`.
+   */
+  readonly onError?: (error: unknown, req: Request) => void
+}
+
+const FACTORY = 'billingMiddleware'
+
+/**
+ * Express middleware that charges each request to its client's quota windows before the handler runs
+ * (frappy's `track_client_usage`, in front of your routes).
+ *
+ * - allowed: sets `RateLimit-Policy`, `RateLimit` and `X-RateLimit-*`, stores the decision in
+ *   `res.locals.billing` (see `getBillingDecision`) and calls `next()`;
+ * - exhausted: 429 with those headers, `Retry-After` and an `application/problem+json` body;
+ * - no client id 401, unknown client 403, invalid cost 400, store unavailable 503 (or through, with
+ *   `failOpen`); an error thrown by an option function other than a `BillingError` goes to `next(err)`.
+ *
+ * @throws TypeError at construction when an option is invalid, saying which and what was expected.
+ * @example
+ * app.get('/api/fetch-data', billingMiddleware(billing, { clientId: (req) => req.get('x-api-key') }), handler)
+ */
+export function billingMiddleware(billing: ApiBilling, options: BillingMiddlewareOptions): RequestHandler {
+  checkBilling(FACTORY, billing)
+  checkClientIdOption(FACTORY, options)
+  const cost = options.cost ?? 1
+  if (typeof cost !== 'function' && !(Number.isSafeInteger(cost) && cost >= 0)) {
+    throw optionError(
+      FACTORY,
+      'options.cost',
+      'a whole number of credits ≥ 0 or a function (req) => number',
+      cost,
+    )
+  }
+  checkHeadersOption(FACTORY, options.headers)
+  checkOptionalBoolean(FACTORY, 'options.failOpen', options.failOpen)
+  checkOptionalFunction(
+    FACTORY,
+    'options.idempotencyKey',
+    options.idempotencyKey,
+    "(req) => req.get('idempotency-key')",
+  )
+  checkOptionalFunction(FACTORY, 'options.onError', options.onError, '(error) => logger.warn(error)')
+  const { refundOnError = false } = options
+  if (typeof refundOnError !== 'boolean' && typeof refundOnError !== 'function') {
+    throw optionError(
+      FACTORY,
+      'options.refundOnError',
+      'true, false or a function (req, res) => boolean',
+      refundOnError,
+    )
+  }
+  const shouldRefund: RefundPredicate | undefined =
+    refundOnError === true ? endedInServerError : refundOnError || undefined
+  const onError = options.onError ?? warn
+  const headers = options.headers ?? {}
+
+  const charge = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    let decision: Decision
+    try {
+      const clientId = await resolveClientId(req, options.clientId)
+      const credits = typeof cost === 'function' ? await cost(req) : cost
+      const idempotencyKey = await options.idempotencyKey?.(req)
+      decision = await billing.tryTrackClientUsage(
+        clientId,
+        credits,
+        idempotencyKey === undefined ? {} : { idempotencyKey },
+      )
+    } catch (error) {
+      if (error instanceof StoreUnavailableError && options.failOpen === true) {
+        onError(error, req)
+        next()
+      } else if (!sendBillingError(res, error, headers)) {
+        next(error)
+      }
+      return
+    }
+    res.locals.billing = decision
+    applyBillingHeaders(res, decision, headers)
+    if (!decision.allowed) {
+      sendProblem(res, quotaExceededProblem(decision))
+      return
+    }
+    if (shouldRefund !== undefined) refundWhenFailed(billing, decision, req, res, shouldRefund, onError)
+    next()
+  }
+
+  return (req, res, next) => {
+    charge(req, res, next).catch(next)
+  }
+}
+
+function endedInServerError(_req: Request, res: Response): boolean {
+  return res.statusCode >= 500
+}
+
+function warn(error: unknown): void {
+  console.warn('[@x/api-billing-express]', error)
+}
+
+/** Once the response has ended (or its connection closed), refunds the charge if `failed` says so. */
+function refundWhenFailed(
+  billing: ApiBilling,
+  decision: Decision,
+  req: Request,
+  res: Response,
+  failed: RefundPredicate,
+  onError: (error: unknown, req: Request) => void,
+): void {
+  if (decision.replayed || decision.chargeId === undefined) return
+  const settle = (): void => {
+    res.off('finish', settle)
+    res.off('close', settle)
+    try {
+      if (failed(req, res)) billing.refund(decision).catch((error: unknown) => onError(error, req))
+    } catch (error) {
+      onError(error, req)
+    }
+  }
+  res.on('finish', settle)
+  res.on('close', settle)
+}

@@ -1,0 +1,24 @@
+import type { Request } from 'express'
+import { MissingClientIdError } from './missing-client-id-error.js'
+
+/**
+ * Reads the caller's client id (API key, tenant, user) from a request, e.g.
+ * `(req) => req.get('x-api-key')`. `undefined`, `null` or `''` means "no client id" (HTTP 401).
+ * It may be async. An error it throws is passed to `next(err)`, unless it is a `BillingError`, which is
+ * answered with its problem body.
+ */
+export type ClientIdResolver = (
+  req: Request,
+) => string | undefined | null | Promise<string | undefined | null>
+
+/** Runs `resolver` and returns the client id, or throws `MissingClientIdError` / `TypeError`. */
+export async function resolveClientId(req: Request, resolver: ClientIdResolver): Promise<string> {
+  const clientId: unknown = await resolver(req)
+  if (clientId === undefined || clientId === null || clientId === '') throw new MissingClientIdError()
+  if (typeof clientId !== 'string') {
+    throw new TypeError(
+      `options.clientId must return a string (or undefined when the request has none), got a ${typeof clientId}`,
+    )
+  }
+  return clientId
+}

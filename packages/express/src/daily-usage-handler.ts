@@ -1,0 +1,70 @@
+import {
+  type ApiBilling,
+  billingErrorProblem,
+  type Clock,
+  InvalidArgumentError,
+  systemClock,
+  UnknownClientError,
+} from '@x/api-billing-core'
+import type { RequestHandler } from 'express'
+import { type ClientIdResolver, resolveClientId } from './client-id-resolver.js'
+import { dailyUsageBody } from './daily-usage-body.js'
+import { dailyUsageRange } from './daily-usage-range.js'
+import { checkBilling, checkClientIdOption, checkOptionalFunction, optionError } from './option-checks.js'
+import { sendBillingError } from './send-billing-error.js'
+import { sendProblem } from './send-problem.js'
+
+/** Options of {@link dailyUsageHandler}. */
+export interface DailyUsageHandlerOptions {
+  /** Reads the caller's client id from the request (required). Missing → 401. */
+  readonly clientId: ClientIdResolver
+  /** Days reported when the request gives no `from`, today included. Default 30. */
+  readonly defaultDays?: number
+  /** Where "now" comes from for the default range; pass the engine's clock. Default: the system clock. */
+  readonly clock?: Clock
+}
+
+const FACTORY = 'dailyUsageHandler'
+const QUERY_PARAMETERS = new Set(['from', 'to', 'timeZone'])
+
+/**
+ * A route handler answering 200 with the caller's credits per local day (the feed of `<UsageChart>`)
+ * for `?from&to&timeZone`: ISO dates (local days of `timeZone`, `to` inclusive) or instants with an
+ * offset (`to` exclusive), an IANA time zone. Defaults: the last `defaultDays` days up to now, UTC.
+ * A bad parameter gives 400 problem+json naming it (`parameter`); no client id 401, unknown client 403,
+ * store unavailable 503. Sends `Cache-Control: no-store`.
+ * @throws TypeError at construction when an option is invalid.
+ */
+export function dailyUsageHandler(billing: ApiBilling, options: DailyUsageHandlerOptions): RequestHandler {
+  checkBilling(FACTORY, billing)
+  checkClientIdOption(FACTORY, options)
+  const { defaultDays = 30 } = options
+  if (!Number.isSafeInteger(defaultDays) || defaultDays < 1 || defaultDays > 3_700) {
+    throw optionError(FACTORY, 'options.defaultDays', 'a whole number of days from 1 to 3700', defaultDays)
+  }
+  checkOptionalFunction(FACTORY, 'options.clock', options.clock, '() => new Date()')
+  const clock = options.clock ?? systemClock
+
+  return (req, res, next) => {
+    const report = async () => {
+      const clientId = await resolveClientId(req, options.clientId)
+      if (billing.getClientQuotas(clientId) === undefined) throw new UnknownClientError(clientId)
+      const { from, to, timeZone } = dailyUsageRange(req.query, clock(), defaultDays)
+      const days = await billing.getDailyUsage(clientId, from, to, { timeZone })
+      res.set('Cache-Control', 'no-store').json(dailyUsageBody(clientId, from, to, timeZone, days))
+    }
+    report()
+      .catch((error: unknown) => {
+        if (
+          error instanceof InvalidArgumentError &&
+          QUERY_PARAMETERS.has(error.argument) &&
+          !res.headersSent
+        ) {
+          sendProblem(res, { ...billingErrorProblem(error), parameter: error.argument })
+        } else if (!sendBillingError(res, error)) {
+          next(error)
+        }
+      })
+      .catch(next)
+  }
+}
