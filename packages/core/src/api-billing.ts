@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from './clock.js'
-import { type CompiledQuota, compilePlan } from './compiled-quota.js'
+import { type ClientPlan, compilePlan } from './compiled-quota.js'
 import { type DailyUsage, localDays, sumByDay } from './daily-usage.js'
 import type { Decision, WindowUsage } from './decision.js'
 import { BillingError } from './errors/billing-error.js'
@@ -8,7 +8,7 @@ import { QuotaExceededError } from './errors/quota-exceeded-error.js'
 import { StoreUnavailableError } from './errors/store-unavailable-error.js'
 import { UnknownClientError } from './errors/unknown-client-error.js'
 import type { QuotaDefinition } from './quota-definition.js'
-import type { StoreWindow, UsageStore } from './usage-store.js'
+import type { ChargeRequest, ChargeResult, StoreWindow, UsageStore } from './usage-store.js'
 import { assertClientId, assertCredits, assertTimeZone, describe, toEpochMs } from './validate.js'
 
 const DAY_MS = 86_400_000
@@ -66,8 +66,11 @@ export class ApiBilling {
   private readonly clock: Clock
   private readonly idempotencyTtlMs: number
   private readonly retentionMs: number
-  private readonly plans = new Map<string, CompiledQuota[]>()
+  private readonly plans = new Map<string, ClientPlan>()
   private readonly definitions = new Map<string, readonly QuotaDefinition[]>()
+  /** Charge ids are this instance's random prefix plus a counter: unique without a UUID per charge. */
+  private readonly chargePrefix = randomPrefix()
+  private chargeCount = 0
 
   constructor(options: ApiBillingOptions) {
     if (typeof options?.store?.charge !== 'function') {
@@ -124,21 +127,28 @@ export class ApiBilling {
     const plan = this.planOf(clientId)
     const at = this.clock()
     const atMs = at.getTime()
-    const windows = storeWindows(plan, atMs)
-    const result = await this.callStore(() =>
-      this.store.charge({
-        clientId,
-        windows,
-        cost: credits,
-        at: atMs,
-        idempotencyKey,
-        idempotencyExpiresAt: idempotencyKey === undefined ? undefined : atMs + this.idempotencyTtlMs,
-      }),
-    )
+    const windows = plan.windowsAt(atMs)
+    const request: ChargeRequest = {
+      clientId,
+      windows,
+      cost: credits,
+      at: atMs,
+      idempotencyKey,
+      idempotencyExpiresAt: idempotencyKey === undefined ? undefined : atMs + this.idempotencyTtlMs,
+    }
+    let result: ChargeResult
+    try {
+      result =
+        this.store.chargeSync === undefined
+          ? await this.store.charge(request)
+          : this.store.chargeSync(request)
+    } catch (error) {
+      throw asBillingError(error)
+    }
     const chargeId =
       result.allowed && credits > 0
         ? idempotencyKey === undefined
-          ? globalThis.crypto.randomUUID()
+          ? `${this.chargePrefix}${(++this.chargeCount).toString(36)}`
           : `key:${idempotencyKey}`
         : undefined
     return decide(clientId, credits, at, windows, result.used, result.allowed, result.replayed, chargeId)
@@ -160,7 +170,7 @@ export class ApiBilling {
     assertClientId(clientId)
     const plan = this.planOf(clientId)
     const at = this.clock()
-    const windows = storeWindows(plan, at.getTime())
+    const windows = plan.windowsAt(at.getTime())
     const used = await this.callStore(() => this.store.status(clientId, windows))
     const allowed = windows.every((w, i) => (used[i] as number) + 1 <= w.limit)
     return decide(clientId, 0, at, windows, used, allowed, false, undefined)
@@ -266,7 +276,7 @@ export class ApiBilling {
     await this.callStore(() => this.store.purge({ before: now - this.retentionMs, now }))
   }
 
-  private planOf(clientId: string): CompiledQuota[] {
+  private planOf(clientId: string): ClientPlan {
     const plan = this.plans.get(clientId)
     if (plan === undefined) throw new UnknownClientError(clientId)
     return plan
@@ -276,19 +286,22 @@ export class ApiBilling {
     try {
       return await call()
     } catch (error) {
-      if (error instanceof BillingError) throw error
-      throw new StoreUnavailableError(`Usage store failed: ${(error as Error)?.message ?? String(error)}`, {
-        cause: error,
-      })
+      throw asBillingError(error)
     }
   }
 }
 
-function storeWindows(plan: readonly CompiledQuota[], atMs: number): StoreWindow[] {
-  return plan.map((quota) => {
-    quota.windowAt(atMs)
-    return { duration: quota.duration, start: quota.start, end: quota.end, limit: quota.limit }
-  })
+/** A store error as thrown to callers: billing errors as they are, anything else as a store outage. */
+function asBillingError(error: unknown): BillingError {
+  if (error instanceof BillingError) return error
+  const message = error instanceof Error ? error.message : String(error)
+  return new StoreUnavailableError(`Usage store failed: ${message}`, { cause: error })
+}
+
+/** 96 random bits, so charge ids from different engine instances never collide. */
+function randomPrefix(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(12))
+  return `${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}-`
 }
 
 function decide(

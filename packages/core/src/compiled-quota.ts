@@ -3,6 +3,7 @@ import { InvalidArgumentError } from './errors/invalid-argument-error.js'
 import type { QuotaDefinition } from './quota-definition.js'
 import { isQuotaDuration, QUOTA_DURATIONS, type QuotaDuration } from './quota-duration.js'
 import { UNLIMITED } from './unlimited.js'
+import type { StoreWindow } from './usage-store.js'
 import { assertTimeZone, describe, toEpochMs } from './validate.js'
 
 const FIXED_MS: Partial<Record<QuotaDuration, number>> = { second: 1_000, minute: 60_000, hour: 3_600_000 }
@@ -21,6 +22,7 @@ const APPROX_MS: Partial<Record<QuotaDuration, number>> = {
  */
 const DEFAULT_ANCHOR = new Temporal.PlainDateTime(2000, 1, 1)
 const DEFAULT_WEEK_ANCHOR = new Temporal.PlainDateTime(2000, 1, 3)
+const EMPTY_WINDOW: StoreWindow = Object.freeze({ duration: 'second', start: 0, end: 0, limit: 0 })
 const CALENDAR_UNIT = { day: 'days', week: 'weeks', month: 'months', year: 'years' } as const
 
 /**
@@ -35,6 +37,8 @@ export class CompiledQuota {
   /** Cached window `[start, end)`; empty until first use. */
   start = 0
   end = 0
+  /** The cached window as the store sees it; replaced (never mutated) when the window changes. */
+  window: StoreWindow = EMPTY_WINDOW
   private anchorLocal: Temporal.PlainDateTime | undefined
 
   constructor(definition: QuotaDefinition, argument = 'definition') {
@@ -76,13 +80,19 @@ export class CompiledQuota {
       const n = Math.floor((at - this.anchorMs) / fixed)
       this.start = this.anchorMs + n * fixed
       this.end = this.start + fixed
-      return
+    } else {
+      let n = Math.floor((at - this.anchorMs) / (APPROX_MS[this.duration] as number))
+      while (this.calendarStart(n) > at) n--
+      while (this.calendarStart(n + 1) <= at) n++
+      this.start = this.calendarStart(n)
+      this.end = this.calendarStart(n + 1)
     }
-    let n = Math.floor((at - this.anchorMs) / (APPROX_MS[this.duration] as number))
-    while (this.calendarStart(n) > at) n--
-    while (this.calendarStart(n + 1) <= at) n++
-    this.start = this.calendarStart(n)
-    this.end = this.calendarStart(n + 1)
+    this.window = Object.freeze({
+      duration: this.duration,
+      start: this.start,
+      end: this.end,
+      limit: this.limit,
+    })
   }
 
   /** Start of the n-th calendar window after the anchor, from the anchor each time so it never drifts. */
@@ -111,7 +121,7 @@ function assertLimit(value: unknown, argument: string): asserts value is number 
  * Validates a client's plan and compiles it, shortest duration first. Rejects an empty plan and a
  * duration that appears twice.
  */
-export function compilePlan(definitions: readonly QuotaDefinition[]): CompiledQuota[] {
+export function compilePlan(definitions: readonly QuotaDefinition[]): ClientPlan {
   if (!Array.isArray(definitions)) {
     throw new InvalidArgumentError(
       'definitions',
@@ -135,5 +145,37 @@ export function compilePlan(definitions: readonly QuotaDefinition[]): CompiledQu
     }
     seen.add(quota.duration)
   }
-  return compiled.sort((a, b) => QUOTA_DURATIONS.indexOf(a.duration) - QUOTA_DURATIONS.indexOf(b.duration))
+  return new ClientPlan(
+    compiled.sort((a, b) => QUOTA_DURATIONS.indexOf(a.duration) - QUOTA_DURATIONS.indexOf(b.duration)),
+  )
+}
+
+/**
+ * A client's compiled plan with its current windows cached as one frozen array: while "now" stays
+ * inside every cached window, a charge reuses the array as it is, allocating nothing.
+ */
+export class ClientPlan {
+  private windows: readonly StoreWindow[] = []
+  private validFrom = Number.POSITIVE_INFINITY
+  private validUntil = Number.NEGATIVE_INFINITY
+
+  constructor(readonly quotas: readonly CompiledQuota[]) {}
+
+  /** The plan's windows that contain `at` (epoch ms), shortest duration first. */
+  windowsAt(at: number): readonly StoreWindow[] {
+    if (at >= this.validFrom && at < this.validUntil) return this.windows
+    let from = Number.NEGATIVE_INFINITY
+    let until = Number.POSITIVE_INFINITY
+    this.windows = Object.freeze(
+      this.quotas.map((quota) => {
+        quota.windowAt(at)
+        from = Math.max(from, quota.start)
+        until = Math.min(until, quota.end)
+        return quota.window
+      }),
+    )
+    this.validFrom = from
+    this.validUntil = until
+    return this.windows
+  }
 }

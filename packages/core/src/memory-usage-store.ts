@@ -61,6 +61,11 @@ export class MemoryUsageStore implements UsageStore {
   async init(): Promise<void> {}
 
   async charge(request: ChargeRequest): Promise<ChargeResult> {
+    return this.chargeSync(request)
+  }
+
+  /** {@link charge} without the promise; the engine uses it directly. */
+  chargeSync(request: ChargeRequest): ChargeResult {
     this.assertOpen()
     const { clientId, windows, cost, at, idempotencyKey } = request
     const keyId = idempotencyKey === undefined ? undefined : `${clientId}\u0000${idempotencyKey}`

@@ -104,6 +104,13 @@ export interface UsageStore {
   charge(request: ChargeRequest): Promise<ChargeResult>
 
   /**
+   * Optional capability, absent by default: the same contract as {@link charge}, answered synchronously.
+   * Why it exists: a store that lives in this process (the memory store) saves a promise per request; the
+   * engine calls it instead of `charge` when present. Stores that do I/O leave it out.
+   */
+  chargeSync?(request: ChargeRequest): ChargeResult
+
+  /**
    * Why it exists: dashboards and `429` answers need the count without spending. Returns each window's
    * current `used` (0 for a window never charged), in request order. Changes nothing.
    */
