@@ -1,7 +1,7 @@
 import {
   type ApiBilling,
   type Decision,
-  quotaExceededProblem,
+  QuotaExceededError,
   type RateLimitHeaderOptions,
   StoreUnavailableError,
 } from '@x/api-billing-core'
@@ -17,7 +17,6 @@ import {
   optionError,
 } from './option-checks.js'
 import { sendBillingError } from './send-billing-error.js'
-import { sendProblem } from './send-problem.js'
 
 /** Decides, once the response has ended, whether the request failed and its charge goes back. */
 export type RefundPredicate = (req: Request, res: Response) => boolean
@@ -131,11 +130,12 @@ export function billingMiddleware(billing: ApiBilling, options: BillingMiddlewar
       return
     }
     res.locals.billing = decision
-    applyBillingHeaders(res, decision, headers)
     if (!decision.allowed) {
-      sendProblem(res, quotaExceededProblem(decision))
+      const exceeded = new QuotaExceededError(decision)
+      if (!sendBillingError(res, exceeded, headers)) next(exceeded)
       return
     }
+    applyBillingHeaders(res, decision, headers)
     if (shouldRefund !== undefined) refundWhenFailed(billing, decision, req, res, shouldRefund, onError)
     next()
   }
