@@ -223,7 +223,10 @@ describe('ApiBilling with a failing store', () => {
   it('turns an unexpected store error into StoreUnavailableError with the cause', async () => {
     const broken = new MemoryUsageStore()
     const cause = new Error('connection reset')
-    const store: UsageStore = Object.assign(broken, { charge: () => Promise.reject(cause), chargeSync: undefined })
+    const store: UsageStore = Object.assign(broken, {
+      charge: () => Promise.reject(cause),
+      chargeSync: undefined,
+    })
     const billing = new ApiBilling({ store })
     await billing.updateClientQuotas('c', PLAN)
     const error = await billing.tryTrackClientUsage('c').catch((e: unknown) => e)

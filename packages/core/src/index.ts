@@ -13,6 +13,7 @@ export { InvalidArgumentError } from './errors/invalid-argument-error.js'
 export { QuotaExceededError } from './errors/quota-exceeded-error.js'
 export { StoreUnavailableError } from './errors/store-unavailable-error.js'
 export { UnknownClientError } from './errors/unknown-client-error.js'
+export { type DailyUsageBody, dailyUsageBody } from './http/daily-usage-body.js'
 export {
   billingErrorProblem,
   PROBLEM_CONTENT_TYPE,
