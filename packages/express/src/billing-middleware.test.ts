@@ -23,7 +23,7 @@ import { EXPRESS_VERSIONS } from './test-support/express-versions.js'
 import { FailingUsageStore } from './test-support/failing-usage-store.js'
 import { rateLimitItems } from './test-support/rate-limit-items.js'
 import { recordRefunds } from './test-support/record-refunds.js'
-import { STORE_FACTORIES } from './test-support/store-factories.js'
+import { TEST_CASES } from './test-support/test-cases.js'
 
 const apiKey = (req: Request) => req.get('x-api-key')
 const MIDNIGHT_EPOCH_S = Date.parse('2026-03-11T00:00:00Z') / 1000
@@ -42,11 +42,7 @@ function teapot(seen: unknown[]): ErrorRequestHandler {
   }
 }
 
-const CASES = EXPRESS_VERSIONS.flatMap((version) =>
-  STORE_FACTORIES.map((store) => ({ label: `${version.name} on ${store.name}`, version, store })),
-)
-
-describe.each(CASES)('billingMiddleware ($label)', ({ version, store: storeFactory }) => {
+describe.each(TEST_CASES)('billingMiddleware ($label)', ({ version, store: storeFactory }) => {
   let fixture: BillingFixture
   let billing: ApiBilling
 
