@@ -187,6 +187,11 @@ class Parser {
     if (this.done()) throw new ParseError('unterminated byte sequence')
     const value = this.input.slice(start, this.pos)
     this.next()
+    try {
+      atob(value)
+    } catch {
+      throw new ParseError('bad base64')
+    }
     return { type: 'binary', value }
   }
 
