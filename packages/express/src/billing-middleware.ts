@@ -66,7 +66,8 @@ const FACTORY = 'billingMiddleware'
  *
  * - allowed: sets `RateLimit-Policy`, `RateLimit` and `X-RateLimit-*`, stores the decision in
  *   `res.locals.billing` (see `getBillingDecision`) and calls `next()`;
- * - exhausted: 429 with those headers, `Retry-After` and an `application/problem+json` body;
+ * - exhausted: 429 with those headers, `Retry-After` and an `application/problem+json` body (or, when
+ *   an earlier middleware already sent the headers, `next(QuotaExceededError)`);
  * - no client id 401, unknown client 403, invalid cost 400, store unavailable 503 (or through, with
  *   `failOpen`); an error thrown by an option function other than a `BillingError` goes to `next(err)`.
  *
@@ -75,35 +76,8 @@ const FACTORY = 'billingMiddleware'
  * app.get('/api/fetch-data', billingMiddleware(billing, { clientId: (req) => req.get('x-api-key') }), handler)
  */
 export function billingMiddleware(billing: ApiBilling, options: BillingMiddlewareOptions): RequestHandler {
-  checkBilling(FACTORY, billing)
-  checkClientIdOption(FACTORY, options)
-  const cost = options.cost ?? 1
-  if (typeof cost !== 'function' && !(Number.isSafeInteger(cost) && cost >= 0)) {
-    throw optionError(
-      FACTORY,
-      'options.cost',
-      'a whole number of credits ≥ 0 or a function (req) => number',
-      cost,
-    )
-  }
-  checkHeadersOption(FACTORY, options.headers)
-  checkOptionalBoolean(FACTORY, 'options.failOpen', options.failOpen)
-  checkOptionalFunction(
-    FACTORY,
-    'options.idempotencyKey',
-    options.idempotencyKey,
-    "(req) => req.get('idempotency-key')",
-  )
-  checkOptionalFunction(FACTORY, 'options.onError', options.onError, '(error) => logger.warn(error)')
-  const { refundOnError = false } = options
-  if (typeof refundOnError !== 'boolean' && typeof refundOnError !== 'function') {
-    throw optionError(
-      FACTORY,
-      'options.refundOnError',
-      'true, false or a function (req, res) => boolean',
-      refundOnError,
-    )
-  }
+  checkOptions(billing, options)
+  const { cost = 1, refundOnError = false } = options
   const shouldRefund: RefundPredicate | undefined =
     refundOnError === true ? endedInServerError : refundOnError || undefined
   const onError = options.onError ?? warn
@@ -142,6 +116,43 @@ export function billingMiddleware(billing: ApiBilling, options: BillingMiddlewar
 
   return (req, res, next) => {
     charge(req, res, next).catch(next)
+  }
+}
+
+/** Throws a self-explaining `TypeError` for the first invalid option. */
+function checkOptions(billing: ApiBilling, options: BillingMiddlewareOptions): void {
+  checkBilling(FACTORY, billing)
+  checkClientIdOption(FACTORY, options)
+  const { cost } = options
+  if (cost !== undefined && typeof cost !== 'function' && !(Number.isSafeInteger(cost) && cost >= 0)) {
+    throw optionError(
+      FACTORY,
+      'options.cost',
+      'a whole number of credits ≥ 0 or a function (req) => number',
+      cost,
+    )
+  }
+  checkHeadersOption(FACTORY, options.headers)
+  checkOptionalBoolean(FACTORY, 'options.failOpen', options.failOpen)
+  checkOptionalFunction(
+    FACTORY,
+    'options.idempotencyKey',
+    options.idempotencyKey,
+    "(req) => req.get('idempotency-key')",
+  )
+  checkOptionalFunction(FACTORY, 'options.onError', options.onError, '(error) => logger.warn(error)')
+  const { refundOnError } = options
+  if (
+    refundOnError !== undefined &&
+    typeof refundOnError !== 'boolean' &&
+    typeof refundOnError !== 'function'
+  ) {
+    throw optionError(
+      FACTORY,
+      'options.refundOnError',
+      'true, false or a function (req, res) => boolean',
+      refundOnError,
+    )
   }
 }
 

@@ -5,7 +5,8 @@ import { MissingClientIdError } from './missing-client-id-error.js'
  * Reads the caller's client id (API key, tenant, user) from a request, e.g.
  * `(req) => req.get('x-api-key')`. `undefined`, `null` or `''` means "no client id" (HTTP 401).
  * It may be async. An error it throws is passed to `next(err)`, unless it is a `BillingError`, which is
- * answered with its problem body.
+ * answered with its problem body; returning anything but a string (or nothing) passes a `TypeError` to
+ * `next(err)`.
  */
 export type ClientIdResolver = (
   req: Request,
