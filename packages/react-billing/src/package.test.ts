@@ -1,0 +1,58 @@
+/** @jest-environment node */
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from '@jest/globals'
+import { dailyUsageBody } from '../../core/src/http/daily-usage-body.js'
+import type { DailyUsageBody } from './daily-usage-body.js'
+import { parseDailyUsageBody } from './parse-daily-usage-body.js'
+
+const root = join(__dirname, '..')
+const sources = readdirSync(__dirname).filter((f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f))
+
+describe('the published package', () => {
+  it('imports core only for types, so it does not need core at run time', () => {
+    for (const file of sources) {
+      const text = readFileSync(join(__dirname, file), 'utf8')
+      const runtime = text.match(/^import (?!type )[^\n]*from '@x\/api-billing-core'/gm)
+      expect({ file, runtime }).toEqual({ file, runtime: null })
+    }
+  })
+
+  it('imports nothing at run time beyond React', () => {
+    for (const file of sources) {
+      const text = readFileSync(join(__dirname, file), 'utf8')
+      const modules = [...text.matchAll(/^import (?!type )[^\n]*from '([^.][^']*)'/gm)].map((m) => m[1])
+      expect({ file, modules: modules.filter((m) => m !== 'react') }).toEqual({ file, modules: [] })
+    }
+  })
+
+  it("mirrors core's DailyUsageBody exactly", () => {
+    const body: DailyUsageBody = dailyUsageBody(
+      'acme',
+      new Date('2025-03-01T00:00:00Z'),
+      new Date('2025-03-02T00:00:00Z'),
+      'UTC',
+      [{ date: '2025-03-01', credits: 4 }],
+    )
+    // The reverse assignment fails type-checking if the local type gains a field core lacks.
+    const back: ReturnType<typeof dailyUsageBody> = body
+    expect(parseDailyUsageBody(back)).toBe(body)
+  })
+
+  it('documents every CSS variable of the stylesheet, and only those', () => {
+    const css = readFileSync(join(__dirname, 'styles.css'), 'utf8')
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    const defined = new Set([...css.matchAll(/(--abq-[a-z-]+):/g)].map((m) => m[1]))
+    const documented = new Set([...readme.matchAll(/`(--abq-[a-z-]+)`/g)].map((m) => m[1]))
+    expect([...documented].sort()).toEqual([...defined].sort())
+  })
+
+  it('ships the stylesheet, honouring dark mode and reduced motion', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+    expect(pkg.exports['./styles.css']).toBe('./dist/styles.css')
+    expect(pkg.scripts.build).toContain("'src/styles.css','dist/styles.css'")
+    const css = readFileSync(join(__dirname, 'styles.css'), 'utf8')
+    expect(css).toMatch(/@media \(prefers-color-scheme: dark\)/)
+    expect(css).toMatch(/@media \(prefers-reduced-motion: reduce\)\s*{[^}]*--abq-transition: none/)
+  })
+})
