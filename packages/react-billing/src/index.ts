@@ -1,5 +1,5 @@
+export type { DailyUsageBody } from '@x/api-billing-core'
 export { applyRateLimitHeaders } from './apply-rate-limit-headers.js'
-export type { DailyUsageBody } from './daily-usage-body.js'
 export { type Fetcher, fetchJson } from './fetch-json.js'
 export { formatCountdown } from './format-countdown.js'
 export type { HeadersLike } from './headers-like.js'

@@ -1,4 +1,4 @@
-import type { DailyUsageBody } from './daily-usage-body.js'
+import type { DailyUsageBody } from '@x/api-billing-core'
 
 /**
  * Checks that a fetched JSON value has the shape of core's `DailyUsageBody` and returns it typed.

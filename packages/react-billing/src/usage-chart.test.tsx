@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { act, render, screen, within } from '@testing-library/react'
-import type { DailyUsageBody } from './daily-usage-body.js'
+import type { DailyUsageBody } from '@x/api-billing-core'
 import { fakeFetcher } from './test-support/fake-fetcher.js'
 import { AT } from './test-support/fixtures.js'
 import { UsageChart } from './usage-chart.js'

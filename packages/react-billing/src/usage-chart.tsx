@@ -1,5 +1,5 @@
+import type { DailyUsageBody } from '@x/api-billing-core'
 import { type ReactNode, useId } from 'react'
-import type { DailyUsageBody } from './daily-usage-body.js'
 import type { Fetcher } from './fetch-json.js'
 import type { HeadingLevel } from './heading-level.js'
 import { niceTicks } from './nice-ticks.js'

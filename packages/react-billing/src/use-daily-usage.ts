@@ -1,5 +1,5 @@
+import type { DailyUsageBody } from '@x/api-billing-core'
 import { useCallback, useEffect, useMemo } from 'react'
-import type { DailyUsageBody } from './daily-usage-body.js'
 import type { Fetcher } from './fetch-json.js'
 import { parseDailyUsageBody } from './parse-daily-usage-body.js'
 import { PollingSource } from './polling-source.js'
