@@ -1,0 +1,156 @@
+import {
+  type ChargeRequest,
+  type ChargeResult,
+  type DeleteUsageRequest,
+  type LedgerBucket,
+  ledgerBucketStart,
+  type PurgeRequest,
+  type RefundRequest,
+  type StoreWindow,
+  type UsageRange,
+} from '@x/api-billing-core'
+import type { TableNames } from '../table-names.js'
+import { hasRoom } from '../window-order.js'
+import { num } from './raw-query.js'
+import type { SqlEngine } from './sql-engine.js'
+import { SqliteGroupCommit } from './sqlite-group-commit.js'
+import type { SqliteSession } from './sqlite-session.js'
+
+/**
+ * SQLite: one writer at a time, so a charge simply reads its counters, checks them and writes them
+ * inside `BEGIN IMMEDIATE` (which takes the write lock up front: another process waits for it through
+ * `busy_timeout` instead of failing on a lock upgrade). Operations arriving in the same event-loop turn
+ * share one transaction through {@link SqliteGroupCommit}.
+ */
+export class SqliteEngine implements SqlEngine {
+  private readonly sql: ReturnType<typeof sqliteStatements>
+  private readonly group: SqliteGroupCommit
+
+  constructor(session: SqliteSession, tables: TableNames) {
+    this.sql = sqliteStatements(tables)
+    this.group = new SqliteGroupCommit(session)
+  }
+
+  charge(request: ChargeRequest): Promise<ChargeResult> {
+    return this.group.submit(true, async (s) => {
+      const { clientId, windows, cost, idempotencyKey: key } = request
+      if (key !== undefined) {
+        const [seen] = await s.all(this.sql.readKey, [clientId, key])
+        if (seen !== undefined && num(seen.expires_at) > request.at) {
+          return { allowed: true, used: JSON.parse(String(seen.used)) as number[], replayed: true }
+        }
+      }
+      const used = await this.read(s, clientId, windows)
+      if (!windows.every((w, i) => hasRoom(used[i] as number, cost, w.limit))) {
+        return { allowed: false, used, replayed: false }
+      }
+      for (const w of windows)
+        await s.run(this.sql.addToCounter, [clientId, w.duration, w.start, w.end, cost])
+      await s.run(this.sql.addToLedger, [clientId, ledgerBucketStart(request.at), cost])
+      const after = used.map((u) => u + cost)
+      if (key !== undefined) {
+        await s.run(this.sql.storeKey, [
+          clientId,
+          key,
+          JSON.stringify(after),
+          request.idempotencyExpiresAt ?? request.at,
+        ])
+      }
+      return { allowed: true, used: after, replayed: false }
+    })
+  }
+
+  status(clientId: string, windows: readonly StoreWindow[]): Promise<readonly number[]> {
+    return this.group.submit(false, (s) => this.read(s, clientId, windows))
+  }
+
+  private async read(s: SqliteSession, clientId: string, windows: readonly StoreWindow[]): Promise<number[]> {
+    const used: number[] = []
+    for (const w of windows) {
+      const [row] = await s.all(this.sql.readCounter, [clientId, w.duration, w.start])
+      used.push(row === undefined ? 0 : num(row.used))
+    }
+    return used
+  }
+
+  refund(request: RefundRequest): Promise<boolean> {
+    return this.group.submit(true, async (s) => {
+      const { clientId, credits } = request
+      const inserted = await s.run(this.sql.insertRefundKey, [
+        clientId,
+        request.refundKey,
+        request.refundKeyExpiresAt,
+      ])
+      if (inserted === 0) return false
+      for (const w of request.windows)
+        await s.run(this.sql.refundCounter, [credits, clientId, w.duration, w.start])
+      await s.run(this.sql.refundLedger, [credits, clientId, ledgerBucketStart(request.at)])
+      return true
+    })
+  }
+
+  readUsage(range: UsageRange): Promise<readonly LedgerBucket[]> {
+    return this.group.submit(false, async (s) => {
+      const rows = await s.all(this.sql.readUsage, [range.clientId, range.from, range.to])
+      return rows.map((r) => ({ start: num(r.bucket_start), credits: num(r.credits) }))
+    })
+  }
+
+  deleteUsage(request: DeleteUsageRequest): Promise<void> {
+    return this.group.submit(true, async (s) => {
+      if (request.from === undefined && request.to === undefined) {
+        for (const statement of this.sql.deleteAll) await s.run(statement, [request.clientId])
+      } else {
+        const range = [
+          request.clientId,
+          request.from ?? Number.MIN_SAFE_INTEGER,
+          request.to ?? Number.MAX_SAFE_INTEGER,
+        ]
+        for (const statement of this.sql.deleteRange) await s.run(statement, range)
+      }
+    })
+  }
+
+  purge(request: PurgeRequest): Promise<void> {
+    return this.group.submit(true, async (s) => {
+      await s.run(this.sql.purgeLedger, [request.before])
+      await s.run(this.sql.purgeCounters, [request.before])
+      await s.run(this.sql.purgeIdempotencyKeys, [request.now])
+      await s.run(this.sql.purgeRefundKeys, [request.now])
+    })
+  }
+
+  drain(): Promise<void> {
+    return this.group.drain()
+  }
+}
+
+/** Every statement of the SQLite engine, written once per table prefix. */
+function sqliteStatements(t: TableNames) {
+  const { counters: C, ledger: L, idempotencyKeys: K, refundKeys: R } = t
+  return {
+    readKey: `select used, expires_at from ${K} where client_id = ? and idem_key = ?`,
+    storeKey: `insert into ${K} (client_id, idem_key, used, expires_at) values (?, ?, ?, ?)
+      on conflict (client_id, idem_key) do update set used = excluded.used, expires_at = excluded.expires_at`,
+    readCounter: `select used from ${C} where client_id = ? and duration = ? and window_start = ?`,
+    addToCounter: `insert into ${C} (client_id, duration, window_start, window_end, used) values (?, ?, ?, ?, ?)
+      on conflict (client_id, duration, window_start) do update set used = used + excluded.used`,
+    addToLedger: `insert into ${L} (client_id, bucket_start, credits) values (?, ?, ?)
+      on conflict (client_id, bucket_start) do update set credits = credits + excluded.credits`,
+    insertRefundKey: `insert into ${R} (client_id, refund_key, expires_at) values (?, ?, ?)
+      on conflict (client_id, refund_key) do nothing`,
+    refundCounter: `update ${C} set used = max(0, used - ?) where client_id = ? and duration = ? and window_start = ?`,
+    refundLedger: `update ${L} set credits = max(0, credits - ?) where client_id = ? and bucket_start = ?`,
+    readUsage: `select bucket_start, credits from ${L}
+      where client_id = ? and bucket_start >= ? and bucket_start < ? and credits > 0 order by bucket_start`,
+    deleteAll: [C, L, K, R].map((table) => `delete from ${table} where client_id = ?`),
+    deleteRange: [
+      `delete from ${C} where client_id = ? and window_start >= ? and window_start < ?`,
+      `delete from ${L} where client_id = ? and bucket_start >= ? and bucket_start < ?`,
+    ],
+    purgeLedger: `delete from ${L} where bucket_start < ?`,
+    purgeCounters: `delete from ${C} where window_end <= ?`,
+    purgeIdempotencyKeys: `delete from ${K} where expires_at <= ?`,
+    purgeRefundKeys: `delete from ${R} where expires_at <= ?`,
+  } as const
+}

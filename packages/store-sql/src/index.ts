@@ -1,0 +1,12 @@
+export {
+  createSqliteUsageStore,
+  type SqliteUsageStoreOptions,
+} from './create-sqlite-usage-store.js'
+export {
+  MIGRATION_COUNTERS_AND_LEDGER,
+  MIGRATION_KEYS_AND_RETENTION,
+  usageStoreMigrations,
+} from './migrations.js'
+export { detectSqlDialect, type SqlDialect } from './sql-dialect.js'
+export { SqlUsageStore, type SqlUsageStoreOptions } from './sql-usage-store.js'
+export type { SqliteDatabaseHandle, SqliteStatementHandle } from './sqlite-database-handle.js'

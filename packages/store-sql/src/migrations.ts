@@ -1,0 +1,71 @@
+import type { Kysely, Migration } from 'kysely'
+import type { SqlDialect } from './sql-dialect.js'
+
+/** Name of the first schema version: window counters and the usage ledger. */
+export const MIGRATION_COUNTERS_AND_LEDGER = '0001_counters_and_ledger'
+/** Name of the second schema version: idempotency and refund keys, and the retention indexes. */
+export const MIGRATION_KEYS_AND_RETENTION = '0002_keys_and_retention'
+
+/**
+ * The versioned schema of a store, for Kysely's `Migrator`, keyed by name in the order they run.
+ * Column types differ per dialect only where they must: MySQL keys client ids and keys as
+ * `varbinary(1024)` so that they compare byte for byte (`'A' <> 'a'`, trailing spaces count), which
+ * its default collations do not.
+ */
+export function usageStoreMigrations(dialect: SqlDialect, prefix: string): Record<string, Migration> {
+  const id = dialect === 'mysql' ? 'varbinary(1024)' : 'text'
+  return {
+    [MIGRATION_COUNTERS_AND_LEDGER]: {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .createTable(`${prefix}counters`)
+          .ifNotExists()
+          .addColumn('client_id', id, (c) => c.notNull())
+          .addColumn('duration', 'varchar(16)', (c) => c.notNull())
+          .addColumn('window_start', 'bigint', (c) => c.notNull())
+          .addColumn('window_end', 'bigint', (c) => c.notNull())
+          .addColumn('used', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint(`${prefix}counters_pk`, ['client_id', 'duration', 'window_start'])
+          .execute()
+        await db.schema
+          .createTable(`${prefix}ledger`)
+          .ifNotExists()
+          .addColumn('client_id', id, (c) => c.notNull())
+          .addColumn('bucket_start', 'bigint', (c) => c.notNull())
+          .addColumn('credits', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint(`${prefix}ledger_pk`, ['client_id', 'bucket_start'])
+          .execute()
+      },
+    },
+    [MIGRATION_KEYS_AND_RETENTION]: {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .createTable(`${prefix}idempotency_keys`)
+          .ifNotExists()
+          .addColumn('client_id', id, (c) => c.notNull())
+          .addColumn('idem_key', id, (c) => c.notNull())
+          .addColumn('used', 'text')
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint(`${prefix}idempotency_keys_pk`, ['client_id', 'idem_key'])
+          .execute()
+        await db.schema
+          .createTable(`${prefix}refund_keys`)
+          .ifNotExists()
+          .addColumn('client_id', id, (c) => c.notNull())
+          .addColumn('refund_key', id, (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint(`${prefix}refund_keys_pk`, ['client_id', 'refund_key'])
+          .execute()
+        const indexes: [string, string, string][] = [
+          [`${prefix}counters_end`, `${prefix}counters`, 'window_end'],
+          [`${prefix}ledger_start`, `${prefix}ledger`, 'bucket_start'],
+          [`${prefix}idem_expiry`, `${prefix}idempotency_keys`, 'expires_at'],
+          [`${prefix}refund_expiry`, `${prefix}refund_keys`, 'expires_at'],
+        ]
+        for (const [name, table, column] of indexes) {
+          await db.schema.createIndex(name).on(table).column(column).execute()
+        }
+      },
+    },
+  }
+}

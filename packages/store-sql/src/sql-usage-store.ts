@@ -1,0 +1,223 @@
+import {
+  type ChargeRequest,
+  type ChargeResult,
+  type DeleteUsageRequest,
+  InvalidArgumentError,
+  type LedgerBucket,
+  type PurgeRequest,
+  type RefundRequest,
+  StoreUnavailableError,
+  type StoreWindow,
+  type UsageRange,
+  type UsageStore,
+} from '@x/api-billing-core'
+import { type Kysely, type Migration, Migrator } from 'kysely'
+import { MysqlEngine } from './engines/mysql-engine.js'
+import { PostgresEngine } from './engines/postgres-engine.js'
+import type { SqlEngine } from './engines/sql-engine.js'
+import { SqliteEngine } from './engines/sqlite-engine.js'
+import { handleSession, kyselySession } from './engines/sqlite-session.js'
+import { usageStoreMigrations } from './migrations.js'
+import { detectSqlDialect, type SqlDialect } from './sql-dialect.js'
+import type { SqliteDatabaseHandle } from './sqlite-database-handle.js'
+import { assertInteger, assertStoreId, assertWindows, rangeBound } from './store-input.js'
+import { tableNames } from './table-names.js'
+import { toStoreUnavailable } from './to-store-unavailable.js'
+
+/** Options of {@link SqlUsageStore}. */
+export interface SqlUsageStoreOptions<DB = unknown> {
+  /**
+   * The Kysely instance to keep usage in (SQLite, Postgres or MySQL/MariaDB dialect). The store runs
+   * its own precompiled SQL on it, without the instance's plugins. Required.
+   */
+  readonly db: Kysely<DB>
+  /** The database engine. Default: detected from the Kysely adapter. */
+  readonly dialect?: SqlDialect
+  /**
+   * Prefix of every table, index and migration-table name, so several stores (or your own tables)
+   * can share one database or schema. Letters, digits and `_`, at most 40 characters.
+   * Default `'api_billing_'`.
+   */
+  readonly tablePrefix?: string
+  /**
+   * SQLite only: the better-sqlite3 `Database` behind `db`. When given, statements are prepared once
+   * and run directly on it — several times faster than through Kysely's driver, which prepares every
+   * statement per call. `createSqliteUsageStore` passes it. Default: none (everything through `db`).
+   */
+  readonly sqliteDatabase?: SqliteDatabaseHandle
+  /** Whether {@link SqlUsageStore.close} also destroys `db` (ends its pool or closes the file). Default `true`. */
+  readonly destroyOnClose?: boolean
+}
+
+/**
+ * A `UsageStore` in a SQL database through Kysely: SQLite (better-sqlite3), PostgreSQL (pg) or
+ * MySQL/MariaDB (mysql2). Every charge changes all of its window counters and its ledger bucket in one
+ * transaction, and only if every window has room; each engine's concurrency model is used as it is
+ * (SQLite's single writer with group commit, row locks taken in one order on Postgres and InnoDB), so
+ * any number of processes can share one database and the count stays exact. Never locks a table.
+ *
+ * Call {@link SqlUsageStore.init} once at start-up: it creates or upgrades the tables. Database
+ * failures reject with `StoreUnavailableError`; a pool reconnects by itself once the database is back.
+ *
+ * @example
+ * const db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString }) }) })
+ * const store = new SqlUsageStore({ db })
+ * await store.init()
+ * const billing = new ApiBilling({ store })
+ */
+export class SqlUsageStore<DB = unknown> implements UsageStore {
+  /** The engine this store speaks, given or detected. */
+  readonly dialect: SqlDialect
+  /** The prefix of its table names. */
+  readonly tablePrefix: string
+  private readonly db: Kysely<unknown>
+  private readonly engine: SqlEngine
+  private readonly destroyOnClose: boolean
+  private readonly inFlight = new Set<Promise<unknown>>()
+  private closed = false
+  private closing: Promise<void> | undefined
+
+  constructor(options: SqlUsageStoreOptions<DB>) {
+    if (typeof options?.db?.getExecutor !== 'function') {
+      throw new InvalidArgumentError('options.db', 'expected a Kysely instance')
+    }
+    const db = (options.db as unknown as Kysely<unknown>).withoutPlugins()
+    this.dialect = options.dialect ?? detectSqlDialect(db)
+    if (!['sqlite', 'postgres', 'mysql'].includes(this.dialect)) {
+      throw new InvalidArgumentError(
+        'options.dialect',
+        `expected 'sqlite', 'postgres' or 'mysql', got ${this.dialect}`,
+      )
+    }
+    this.tablePrefix = options.tablePrefix ?? 'api_billing_'
+    const tables = tableNames(this.tablePrefix, this.dialect)
+    this.db = db
+    this.destroyOnClose = options.destroyOnClose ?? true
+    if (options.sqliteDatabase !== undefined && this.dialect !== 'sqlite') {
+      throw new InvalidArgumentError(
+        'options.sqliteDatabase',
+        `only for the sqlite dialect, not ${this.dialect}`,
+      )
+    }
+    if (this.dialect === 'postgres') this.engine = new PostgresEngine(db, tables)
+    else if (this.dialect === 'mysql') this.engine = new MysqlEngine(db, tables)
+    else {
+      const session = options.sqliteDatabase ? handleSession(options.sqliteDatabase) : kyselySession(db)
+      this.engine = new SqliteEngine(session, tables)
+    }
+  }
+
+  /**
+   * Creates the tables or upgrades them to the current schema version with Kysely's `Migrator`
+   * (migration table `<prefix>migration`, lock table `<prefix>migration_lock`). Idempotent and safe
+   * to run from several processes at once.
+   */
+  async init(): Promise<void> {
+    await this.guard('initialise the schema', async () => {
+      const migrations = usageStoreMigrations(this.dialect, this.tablePrefix)
+      const migrator = new Migrator({
+        db: this.db,
+        provider: { getMigrations: async (): Promise<Record<string, Migration>> => migrations },
+        migrationTableName: `${this.tablePrefix}migration`,
+        migrationLockTableName: `${this.tablePrefix}migration_lock`,
+      })
+      const { error } = await migrator.migrateToLatest()
+      if (error !== undefined) throw error
+    })
+  }
+
+  async charge(request: ChargeRequest): Promise<ChargeResult> {
+    assertStoreId(request?.clientId, 'request.clientId')
+    assertWindows(request.windows, 'request.windows')
+    assertInteger(request.cost, 'request.cost')
+    assertInteger(request.at, 'request.at')
+    if (request.cost < 0) throw new InvalidArgumentError('request.cost', 'must not be negative')
+    if (request.idempotencyKey !== undefined) {
+      assertStoreId(request.idempotencyKey, 'request.idempotencyKey')
+      if (request.idempotencyExpiresAt !== undefined) {
+        assertInteger(request.idempotencyExpiresAt, 'request.idempotencyExpiresAt')
+      }
+    }
+    return this.guard('charge', () => this.engine.charge(request))
+  }
+
+  async status(clientId: string, windows: readonly StoreWindow[]): Promise<readonly number[]> {
+    assertStoreId(clientId, 'clientId')
+    assertWindows(windows, 'windows')
+    return this.guard('read status', () => this.engine.status(clientId, windows))
+  }
+
+  async refund(request: RefundRequest): Promise<boolean> {
+    assertStoreId(request?.clientId, 'request.clientId')
+    assertWindows(request.windows, 'request.windows')
+    assertInteger(request.credits, 'request.credits')
+    assertInteger(request.at, 'request.at')
+    assertStoreId(request.refundKey, 'request.refundKey')
+    assertInteger(request.refundKeyExpiresAt, 'request.refundKeyExpiresAt')
+    if (request.credits < 0) throw new InvalidArgumentError('request.credits', 'must not be negative')
+    return this.guard('refund', () => this.engine.refund(request))
+  }
+
+  async readUsage(range: UsageRange): Promise<readonly LedgerBucket[]> {
+    assertStoreId(range?.clientId, 'range.clientId')
+    const bounded = {
+      clientId: range.clientId,
+      from: rangeBound(range.from, 'range.from'),
+      to: rangeBound(range.to, 'range.to'),
+    }
+    return this.guard('read usage', () => this.engine.readUsage(bounded))
+  }
+
+  async deleteUsage(request: DeleteUsageRequest): Promise<void> {
+    assertStoreId(request?.clientId, 'request.clientId')
+    const bounded: DeleteUsageRequest = {
+      clientId: request.clientId,
+      ...(request.from === undefined ? {} : { from: rangeBound(request.from, 'request.from') }),
+      ...(request.to === undefined ? {} : { to: rangeBound(request.to, 'request.to') }),
+    }
+    return this.guard('delete usage', () => this.engine.deleteUsage(bounded))
+  }
+
+  async purge(request: PurgeRequest): Promise<void> {
+    const bounded = {
+      before: rangeBound(request?.before, 'request.before'),
+      now: rangeBound(request?.now, 'request.now'),
+    }
+    return this.guard('purge', () => this.engine.purge(bounded))
+  }
+
+  /**
+   * Waits for the operations in flight, then (unless `destroyOnClose` is `false`) destroys the Kysely
+   * instance, ending its pool or closing the SQLite file. Later calls reject with
+   * `StoreUnavailableError`. Calling it again is harmless.
+   */
+  async close(): Promise<void> {
+    this.closed = true
+    this.closing ??= (async () => {
+      await Promise.allSettled([...this.inFlight])
+      await this.engine.drain()
+      if (this.destroyOnClose) await this.db.destroy()
+    })()
+    try {
+      await this.closing
+    } catch (error) {
+      throw toStoreUnavailable(error, this.dialect, 'close')
+    }
+  }
+
+  /** Runs one operation: refuses it after close, tracks it for close, maps driver errors. */
+  private async guard<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    if (this.closed) {
+      throw new StoreUnavailableError(`SqlUsageStore (${this.dialect}) is closed; cannot ${operation}`)
+    }
+    const running = work()
+    this.inFlight.add(running)
+    try {
+      return await running
+    } catch (error) {
+      throw toStoreUnavailable(error, this.dialect, operation)
+    } finally {
+      this.inFlight.delete(running)
+    }
+  }
+}

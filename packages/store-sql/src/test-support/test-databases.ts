@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Kysely, MysqlDialect, PostgresDialect } from 'kysely'
+import { createPool } from 'mysql2'
+import { createConnection } from 'mysql2/promise'
+import pg from 'pg'
+import { createSqliteUsageStore } from '../create-sqlite-usage-store.js'
+import { SqlUsageStore } from '../sql-usage-store.js'
+
+/** The engines the tests run against. */
+export type TestEngine = 'sqlite' | 'postgres' | 'mysql'
+
+/** Where one test's data lives; plain JSON so it can be handed to a child process. */
+export interface TestTarget {
+  readonly engine: TestEngine
+  /** SQLite file (or `:memory:`). */
+  readonly sqlitePath?: string
+  /** Postgres schema made for this test (used through `search_path`). */
+  readonly postgresSchema?: string
+  /** MySQL/MariaDB database made for this test. */
+  readonly mysqlDatabase?: string
+}
+
+/** `POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432/test`. */
+export const postgresUrl = (): string => process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+/** `MYSQL_URL`, default `mysql://root@127.0.0.1:3306/test`. */
+export const mysqlUrl = (): string => process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test'
+
+const unique = () => `t_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`
+
+function unreachable(what: string, url: string, variable: string, error: unknown): Error {
+  const reason = error instanceof Error ? error.message : String(error)
+  return new Error(`${what} is not reachable at ${url} (${reason}). Start it or point ${variable} at one.`, {
+    cause: error,
+  })
+}
+
+/** Runs `statement` on a short-lived admin connection to Postgres; fails loudly naming the URL. */
+export async function postgresAdmin(statement: string, parameters: unknown[] = []): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: postgresUrl(), connectionTimeoutMillis: 5000 })
+  client.on('error', () => undefined)
+  try {
+    await client.connect()
+  } catch (error) {
+    throw unreachable('PostgreSQL', postgresUrl(), 'POSTGRES_URL', error)
+  }
+  try {
+    return await client.query(statement, parameters)
+  } finally {
+    await client.end()
+  }
+}
+
+function mysqlConfig(database?: string) {
+  const url = new URL(mysqlUrl())
+  return {
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: decodeURIComponent(url.username || 'root'),
+    password: decodeURIComponent(url.password),
+    database: database ?? (url.pathname.slice(1) || 'test'),
+  }
+}
+
+/** Runs `statement` on a short-lived admin connection to MySQL/MariaDB; fails loudly naming the URL. */
+export async function mysqlAdmin(statement: string): Promise<void> {
+  let connection: Awaited<ReturnType<typeof createConnection>>
+  try {
+    connection = await createConnection({ ...mysqlConfig(), connectTimeout: 5000 })
+  } catch (error) {
+    throw unreachable('MySQL/MariaDB', mysqlUrl(), 'MYSQL_URL', error)
+  }
+  try {
+    await connection.query(statement)
+  } finally {
+    await connection.end()
+  }
+}
+
+/** Makes an empty place for one test's data (temp dir, schema or database) and says how to remove it. */
+export async function createTestTarget(
+  engine: TestEngine,
+  sqlitePath?: string,
+): Promise<{ target: TestTarget; cleanup: () => Promise<void> }> {
+  if (engine === 'sqlite') {
+    if (sqlitePath === ':memory:') return { target: { engine, sqlitePath }, cleanup: async () => undefined }
+    const dir = mkdtempSync(join(tmpdir(), 'api-billing-sql-'))
+    return {
+      target: { engine, sqlitePath: join(dir, 'usage.db') },
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    }
+  }
+  const name = unique()
+  if (engine === 'postgres') {
+    await postgresAdmin(`create schema "${name}"`)
+    return {
+      target: { engine, postgresSchema: name },
+      cleanup: async () => {
+        await postgresAdmin(`drop schema "${name}" cascade`)
+      },
+    }
+  }
+  await mysqlAdmin(`create database \`${name}\``)
+  return {
+    target: { engine, mysqlDatabase: name },
+    cleanup: () => mysqlAdmin(`drop database \`${name}\``),
+  }
+}
+
+/** A Kysely instance on the target (for SQLite: through Kysely's own driver). */
+export async function openKysely(target: TestTarget): Promise<Kysely<unknown>> {
+  if (target.engine === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: postgresUrl(),
+      options: `-c search_path=${target.postgresSchema}`,
+      max: 10,
+      connectionTimeoutMillis: 5000,
+    })
+    // An idle client whose backend was terminated emits 'error' on the pool; the pool drops it.
+    pool.on('error', () => undefined)
+    return new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) })
+  }
+  if (target.engine === 'mysql') {
+    const pool = createPool({
+      ...mysqlConfig(target.mysqlDatabase),
+      connectionLimit: 10,
+      connectTimeout: 5000,
+    })
+    return new Kysely<unknown>({ dialect: new MysqlDialect({ pool }) })
+  }
+  const { default: Database } = await import('better-sqlite3')
+  const { SqliteDialect } = await import('kysely')
+  const database = new Database(target.sqlitePath ?? ':memory:')
+  database.pragma('journal_mode = WAL')
+  database.pragma('busy_timeout = 5000')
+  return new Kysely<unknown>({ dialect: new SqliteDialect({ database }) })
+}
+
+/**
+ * An initialised store on the target: SQLite through `createSqliteUsageStore` (prepared statements on
+ * the better-sqlite3 handle), Postgres and MySQL through a Kysely pool.
+ */
+export async function openTestStore(target: TestTarget, tablePrefix?: string): Promise<SqlUsageStore> {
+  const prefix = tablePrefix === undefined ? {} : { tablePrefix }
+  if (target.engine === 'sqlite') return createSqliteUsageStore(target.sqlitePath ?? ':memory:', prefix)
+  const store = new SqlUsageStore({ db: await openKysely(target), ...prefix })
+  await store.init()
+  return store
+}
