@@ -311,7 +311,7 @@ export class MongoUsageStore implements UsageStore {
       const doc = await this.counters.findOne({ _id: c })
       const placements = await this.place(c, doc, windows)
       const used = placements.map(usedOf)
-      if (windows.some((w, i) => (used[i] as number) + cost > w.limit)) return { allowed: false, used }
+      if (windows.some((w, i) => (used[i] as number) > w.limit - cost)) return { allowed: false, used }
 
       // Windows older than the previous one: reserve them first, give them back if the rest fails.
       const reserved: StoreWindow[] = []
@@ -440,7 +440,7 @@ export class MongoUsageStore implements UsageStore {
       if (after !== null) return after.u
       const existing = await this.windows.findOne({ _id })
       if (existing !== null) {
-        if (existing.u + cost > w.limit) return undefined
+        if (existing.u > w.limit - cost) return undefined
         continue
       }
       if (cost > w.limit) return undefined

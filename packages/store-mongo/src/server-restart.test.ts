@@ -1,0 +1,73 @@
+import { rmSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterAll, expect, it } from '@jest/globals'
+import { StoreUnavailableError, type StoreWindow } from '@x/api-billing-core'
+import { MongoUsageStore } from './mongo-usage-store.js'
+import { type FerretdbServer, resolveFerretdbBinary, startFerretdb } from './test-support/ferretdb-server.js'
+
+const T0 = Date.UTC(2026, 0, 15, 12, 0, 0)
+const DAY: StoreWindow = { duration: 'day', start: T0 - 43_200_000, end: T0 + 43_200_000, limit: 1_000_000 }
+const LOOPS = 4
+let server: FerretdbServer | undefined
+
+afterAll(async () => {
+  await server?.stop('SIGKILL')
+  if (server) rmSync(server.dataDir, { recursive: true, force: true })
+})
+
+/** Waits (polling, bounded) until `condition` holds; throws `what` when it never does. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1_500 && !condition(); i++) await sleep(10)
+  if (!condition()) throw new Error(`timed out waiting until ${what}`)
+}
+
+it('fails requests with StoreUnavailableError while the server is down, loses nothing acknowledged, and resumes', async () => {
+  const bin = process.env.API_BILLING_FERRETDB_BIN ?? resolveFerretdbBinary()
+  server = await startFerretdb(bin)
+  const { port, dataDir } = server
+  const store = MongoUsageStore.fromUrl(server.url, {
+    dbName: 'restart',
+    leaseMs: 1_000,
+    clientOptions: { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500 },
+  })
+  await store.init()
+
+  let acked = 0
+  const errors: unknown[] = []
+  let stop = false
+  const loops = Array.from({ length: LOOPS }, async () => {
+    while (!stop) {
+      try {
+        const result = await store.charge({ clientId: 'c', windows: [DAY], cost: 1, at: T0 })
+        if (result.allowed) acked++
+      } catch (error) {
+        errors.push(error)
+      }
+    }
+  })
+
+  await until(() => acked >= 100, '100 charges were acknowledged')
+  await server.stop('SIGKILL')
+  const failuresAtKill = errors.length
+  await until(() => errors.length >= failuresAtKill + LOOPS, 'every loop saw the server down')
+  const ackedWhileDown = acked
+
+  server = await startFerretdb(bin, { port, dataDir })
+  await until(() => acked >= ackedWhileDown + 100, '100 more charges were acknowledged after the restart')
+  stop = true
+  await Promise.all(loops)
+
+  expect(errors.length).toBeGreaterThanOrEqual(LOOPS)
+  for (const error of errors) expect(error).toBeInstanceOf(StoreUnavailableError)
+  expect((errors[0] as StoreUnavailableError).cause).toBeDefined()
+
+  const [used] = await store.status('c', [DAY])
+  const buckets = await store.readUsage({ clientId: 'c', from: 0, to: T0 + DAY.end })
+  const ledger = buckets.reduce((sum, b) => sum + b.credits, 0)
+  // Acknowledged charges all survived; a request in flight at the kill may have committed unacknowledged.
+  expect(used).toBeGreaterThanOrEqual(acked)
+  expect(used).toBeLessThanOrEqual(acked + LOOPS)
+  expect(ledger).toBeGreaterThanOrEqual(acked)
+  expect(ledger).toBeLessThanOrEqual(used as number)
+  await store.close()
+})
