@@ -100,6 +100,9 @@ describe('ApiBilling charging', () => {
     expect(await billing.refund(again)).toBe(true)
     expect(await billing.refund(first)).toBe(false)
     expect(await billing.getTotalUsage('c')).toBe(0)
+    const retried = await billing.tryTrackClientUsage('c', 3, { idempotencyKey: 'req-1' })
+    expect(retried.replayed).toBe(false)
+    expect(await billing.getTotalUsage('c')).toBe(3)
   })
 
   it('refunds part of a charge when asked, and not more than was charged', async () => {

@@ -12,6 +12,9 @@ import type { ChargeRequest, ChargeResult, StoreWindow, UsageStore } from './usa
 import { assertClientId, assertCredits, assertTimeZone, describe, toEpochMs } from './validate.js'
 
 const DAY_MS = 86_400_000
+/** Prefix of the charge id of a charge made with an idempotency key; the key follows it. */
+const KEYED_CHARGE = 'key:'
+
 /** The longest daily report: about ten years of days. */
 const MAX_REPORT_DAYS = 3_700
 
@@ -149,7 +152,7 @@ export class ApiBilling {
       result.allowed && credits > 0
         ? idempotencyKey === undefined
           ? `${this.chargePrefix}${(++this.chargeCount).toString(36)}`
-          : `key:${idempotencyKey}`
+          : `${KEYED_CHARGE}${idempotencyKey}`
         : undefined
     return decide(clientId, credits, at, windows, result.used, result.allowed, result.replayed, chargeId)
   }
@@ -204,14 +207,16 @@ export class ApiBilling {
       limit: w.limit,
     }))
     const end = Math.max(atMs, ...windows.map((w) => w.end))
+    const { chargeId } = decision
     return this.callStore(() =>
       this.store.refund({
         clientId: decision.clientId,
         windows,
         credits,
         at: atMs,
-        refundKey: `refund:${decision.chargeId}`,
+        refundKey: `refund:${chargeId}`,
         refundKeyExpiresAt: Math.max(end, this.clock().getTime()) + this.idempotencyTtlMs,
+        ...(chargeId.startsWith(KEYED_CHARGE) ? { idempotencyKey: chargeId.slice(KEYED_CHARGE.length) } : {}),
       }),
     )
   }
@@ -268,6 +273,11 @@ export class ApiBilling {
     }
     const range = toRange(from, to)
     await this.callStore(() => this.store.deleteUsage({ clientId, ...range }))
+  }
+
+  /** "Now" as the engine sees it: its clock's current instant. Bindings use it for default ranges. */
+  now(): Date {
+    return this.clock()
   }
 
   /** Applies retention: removes usage older than `retentionMs` and expired idempotency keys. */

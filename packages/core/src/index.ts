@@ -53,3 +53,4 @@ export type {
   UsageRange,
   UsageStore,
 } from './usage-store.js'
+export { assertClientId, assertCredits, assertTimeZone } from './validate.js'

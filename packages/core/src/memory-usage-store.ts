@@ -104,6 +104,8 @@ export class MemoryUsageStore implements UsageStore {
     const keyId = `${request.clientId}\u0000${request.refundKey}`
     if (this.refunds.has(keyId)) return false
     remember(this.refunds, keyId, request.refundKeyExpiresAt, this.maxKeys)
+    if (request.idempotencyKey !== undefined)
+      this.idempotency.delete(`${request.clientId}\u0000${request.idempotencyKey}`)
     const counters = this.counters.get(request.clientId)
     for (const w of request.windows) {
       const slot = readSlot(counters?.get(w.duration), w)

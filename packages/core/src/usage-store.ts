@@ -59,6 +59,12 @@ export interface RefundRequest {
   readonly refundKey: string
   /** When the store may forget `refundKey` (epoch ms). */
   readonly refundKeyExpiresAt: number
+  /**
+   * The idempotency key the original charge was made with, if any. The store forgets it along with the
+   * refund, so a retry with the same key (after a failed request was refunded) is charged anew rather
+   * than replayed for free.
+   */
+  readonly idempotencyKey?: string
 }
 
 /** A client and a half-open time range `[from, to)` in epoch ms. */
@@ -119,7 +125,8 @@ export interface UsageStore {
   /**
    * Why it exists: a handler that failed, or learned the real cost was lower, gives credits back.
    * Subtracts `credits` from each window counter and from the ledger bucket of `at`, never below zero,
-   * once per `refundKey`. Resolves `true` when applied, `false` when the key was already used.
+   * once per `refundKey`, and forgets `idempotencyKey`. Resolves `true` when applied, `false` when the
+   * refund key was already used (then nothing changes).
    */
   refund(request: RefundRequest): Promise<boolean>
 

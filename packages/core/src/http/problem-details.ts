@@ -61,6 +61,7 @@ export function quotaExceededProblem(decision: Decision): QuotaExceededProblem {
 
 const TITLES: Record<string, string> = {
   UNKNOWN_CLIENT: 'Unknown client',
+  MISSING_CLIENT_ID: 'Missing client id',
   INVALID_ARGUMENT: 'Invalid request',
   STORE_UNAVAILABLE: 'Billing unavailable',
 }

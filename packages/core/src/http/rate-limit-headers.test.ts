@@ -90,6 +90,14 @@ describe('rateLimitHeaders', () => {
     expect(rateLimitHeaders(rejected)['Retry-After']).toBe('30')
   })
 
+  it('adds no Retry-After to a status read, even when exhausted', async () => {
+    const billing = await billingAt('2026-11-28T12:00:00Z')
+    await billing.tryTrackClientUsage('c', 10)
+    const status = await billing.getQuotaStatus('c')
+    expect(status.allowed).toBe(false)
+    expect(rateLimitHeaders(status)['Retry-After']).toBeUndefined()
+  })
+
   it('writes nothing for a plan with only unlimited windows', async () => {
     const billing = new ApiBilling({ store: new MemoryUsageStore() })
     await billing.updateClientQuotas('c', [{ duration: 'day', creditLimit: UNLIMITED }])

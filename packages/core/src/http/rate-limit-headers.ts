@@ -69,8 +69,8 @@ export function retryAfterSeconds(decision: Decision): number {
 
 /**
  * Every header a response about `decision` should carry, as a plain object ready for any framework:
- * the standard pair and the legacy trio (each switchable), plus `Retry-After` when the request was
- * rejected.
+ * the standard pair and the legacy trio (each switchable), plus `Retry-After` when a charge was
+ * rejected (not for a status read, whose `cost` is 0).
  */
 export function rateLimitHeaders(
   decision: Decision,
@@ -84,6 +84,6 @@ export function rateLimitHeaders(
     if (limit !== undefined) headers.RateLimit = limit
   }
   if (options.legacy !== false) Object.assign(headers, legacyRateLimitHeaders(decision))
-  if (!decision.allowed) headers['Retry-After'] = String(retryAfterSeconds(decision))
+  if (!decision.allowed && decision.cost > 0) headers['Retry-After'] = String(retryAfterSeconds(decision))
   return headers
 }

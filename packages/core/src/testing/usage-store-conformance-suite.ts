@@ -297,6 +297,21 @@ export function usageStoreConformanceSuite(options: UsageStoreConformanceOptions
         expect(await ledgerTotal(store, 'a')).toBe(0)
       })
 
+      it('forgets the idempotency key of the refunded charge, so a retry is charged again', async () => {
+        const keyed = charge('a', [minute(10)], 3, { idempotencyKey: 'k', idempotencyExpiresAt: T0 + HOUR })
+        await store.charge(keyed)
+        await store.refund({
+          clientId: 'a',
+          windows: [minute(10)],
+          credits: 3,
+          at: T0,
+          refundKey: 'r',
+          refundKeyExpiresAt: T0 + DAY,
+          idempotencyKey: 'k',
+        })
+        expect(await store.charge(keyed)).toEqual({ allowed: true, used: [3], replayed: false })
+      })
+
       it('makes room for new charges', async () => {
         await store.charge(charge('a', [minute(10)], 10))
         await refund(3, 'r', [minute(10)])
