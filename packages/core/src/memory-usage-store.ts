@@ -80,7 +80,8 @@ export class MemoryUsageStore implements UsageStore {
     }
     const used = windows.map((w) => readSlot(counters.get(w.duration), w)?.used ?? 0)
     for (let i = 0; i < windows.length; i++) {
-      if ((used[i] as number) + cost > (windows[i] as StoreWindow).limit)
+      // `cost > limit - used` rather than `used + cost > limit`: the sum could round above 2^53.
+      if (cost > (windows[i] as StoreWindow).limit - (used[i] as number))
         return { allowed: false, used, replayed: false }
     }
     for (let i = 0; i < windows.length; i++) {
