@@ -154,6 +154,7 @@ export class SqlUsageStore<DB = unknown> implements UsageStore {
     assertInteger(request.at, 'request.at')
     assertStoreId(request.refundKey, 'request.refundKey')
     assertInteger(request.refundKeyExpiresAt, 'request.refundKeyExpiresAt')
+    if (request.idempotencyKey !== undefined) assertStoreId(request.idempotencyKey, 'request.idempotencyKey')
     if (request.credits < 0) throw new InvalidArgumentError('request.credits', 'must not be negative')
     return this.guard('refund', () => this.engine.refund(request))
   }

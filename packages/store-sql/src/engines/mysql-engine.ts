@@ -127,6 +127,9 @@ export class MysqlEngine implements SqlEngine {
           request.refundKeyExpiresAt,
         ])
         if (Number(inserted.numAffectedRows ?? 0n) === 0) throw new Rollback(false)
+        if (request.idempotencyKey !== undefined) {
+          await rawQuery(trx, this.sql.forgetKey, [clientId, request.idempotencyKey])
+        }
         if (windows.length > 0) {
           const ordered = lockOrder(windows).map((i) => windows[i] as StoreWindow)
           await rawQuery(trx, this.statementsFor(windows.length).refund, [
@@ -184,6 +187,7 @@ function mysqlStatements(t: TableNames) {
   return {
     lockKey: `insert into ${K} (client_id, idem_key, used, expires_at) values (?, ?, null, ?) on duplicate key update idem_key = idem_key`,
     readKey: `select used, expires_at from ${K} where client_id = ? and idem_key = ? for update`,
+    forgetKey: `delete from ${K} where client_id = ? and idem_key = ?`,
     storeAnswer: `update ${K} set used = ?, expires_at = ? where client_id = ? and idem_key = ?`,
     addToLedger: `insert into ${L} (client_id, bucket_start, credits) values (?, ?, ?) on duplicate key update credits = credits + values(credits)`,
     insertRefundKey: `insert ignore into ${R} (client_id, refund_key, expires_at) values (?, ?, ?)`,

@@ -24,7 +24,9 @@ const MAX_MISSING_ROUNDS = 5
 /**
  * Postgres: a charge is one statement (a CTE) that locks the window counters `FOR UPDATE` in
  * primary-key order, checks every window, and only then updates them and the ledger bucket — one
- * round trip, atomic as a statement, serialised per counter row. A window's very first charge first
+ * round trip, atomic as a statement, serialised per counter row. A charge that the statement's
+ * snapshot already shows cannot fit is rejected without taking any lock, so a flood of requests
+ * against an exhausted quota does not queue on the row lock. A window's very first charge first
  * creates its counter row (`INSERT … ON CONFLICT DO NOTHING`) and runs the statement again, so the
  * check never races a concurrent insert. A keyed charge wraps the same statement in a transaction
  * that first inserts-or-locks its idempotency key row, so duplicates wait for the winner and replay it.
@@ -119,6 +121,7 @@ export class PostgresEngine implements SqlEngine {
         request.refundKeyExpiresAt,
         request.credits,
         ledgerBucketStart(request.at),
+        request.idempotencyKey ?? null,
       ]),
     )
     return num((rows[0] as Row).applied) > 0
@@ -162,19 +165,26 @@ function postgresStatements(t: TableNames) {
 with req as (
   select r.duration, r.window_start, r.lim, r.ord
   from unnest($2::text[], $3::bigint[], $4::bigint[]) with ordinality as r(duration, window_start, lim, ord)
+), seen as (
+  select r.ord, coalesce(c.used, 0) as used
+  from req r left join ${C} c on c.client_id = $1 and c.duration = r.duration and c.window_start = r.window_start
+), precheck as (
+  select coalesce(bool_and(r.lim is null or s.used + $5::bigint <= r.lim), true) as may
+  from req r join seen s on s.ord = r.ord
 ), locked as (
   select c.duration, c.window_start, c.used
   from ${C} c join req r on c.duration = r.duration and c.window_start = r.window_start
-  where c.client_id = $1
+  where c.client_id = $1 and (select may from precheck)
   order by c.duration, c.window_start
   for update of c
 ), cur as (
   select r.ord, r.duration, r.window_start, r.lim, l.used
   from req r left join locked l on l.duration = r.duration and l.window_start = r.window_start
 ), verdict as (
-  select coalesce(bool_and(used is not null and (lim is null or used + $5::bigint <= lim)), true) as allowed,
-         coalesce(bool_or(used is null), false) as missing
-  from cur
+  select p.may and coalesce(bool_and(c.used is not null and (c.lim is null or c.used + $5::bigint <= c.lim)), true) as allowed,
+         p.may and coalesce(bool_or(c.used is null), false) as missing, p.may
+  from precheck p left join cur c on true
+  group by p.may
 ), upd as (
   update ${C} c set used = c.used + $5::bigint
   from req r
@@ -186,8 +196,10 @@ with req as (
   select $1, $6::bigint, $5::bigint from verdict where allowed
   on conflict (client_id, bucket_start) do update set credits = ${L}.credits + excluded.credits
 ), answer as (
-  select c.ord, coalesce(u.used, c.used) as used
-  from cur c left join upd u on u.duration = c.duration and u.window_start = c.window_start
+  select c.ord, case when (select may from verdict) then coalesce(u.used, c.used) else s.used end as used
+  from cur c
+  join seen s on s.ord = c.ord
+  left join upd u on u.duration = c.duration and u.window_start = c.window_start
 ), keyed as (
   update ${K} k set used = (select coalesce(json_agg(used order by ord), '[]'::json)::text from answer),
     expires_at = $8::bigint
@@ -212,7 +224,8 @@ select coalesce(c.used, 0) as used
 from unnest($2::text[], $3::bigint[]) with ordinality as r(duration, window_start, ord)
 left join ${C} c on c.client_id = $1 and c.duration = r.duration and c.window_start = r.window_start
 order by r.ord`,
-    // $1 client, $2 durations, $3 starts, $4 refund key, $5 its expiry, $6 credits, $7 ledger bucket.
+    // $1 client, $2 durations, $3 starts, $4 refund key, $5 its expiry, $6 credits, $7 ledger bucket,
+    // $8 the idempotency key of the refunded charge (null = none), forgotten with the refund.
     refund: `
 with k as (
   insert into ${R} (client_id, refund_key, expires_at) values ($1, $4, $5::bigint)
@@ -232,6 +245,9 @@ with k as (
 ), led as (
   update ${L} set credits = greatest(0, credits - $6::bigint)
   where client_id = $1 and bucket_start = $7::bigint and exists (select 1 from k)
+), forget as (
+  delete from ${K}
+  where $8::text is not null and client_id = $1 and idem_key = $8::text and exists (select 1 from k)
 )
 select count(*) as applied from k`,
     readUsage: `

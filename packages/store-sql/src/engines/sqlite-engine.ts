@@ -82,6 +82,8 @@ export class SqliteEngine implements SqlEngine {
         request.refundKeyExpiresAt,
       ])
       if (inserted === 0) return false
+      if (request.idempotencyKey !== undefined)
+        await s.run(this.sql.forgetKey, [clientId, request.idempotencyKey])
       for (const w of request.windows)
         await s.run(this.sql.refundCounter, [credits, clientId, w.duration, w.start])
       await s.run(this.sql.refundLedger, [credits, clientId, ledgerBucketStart(request.at)])
@@ -132,6 +134,7 @@ function sqliteStatements(t: TableNames) {
     readKey: `select used, expires_at from ${K} where client_id = ? and idem_key = ?`,
     storeKey: `insert into ${K} (client_id, idem_key, used, expires_at) values (?, ?, ?, ?)
       on conflict (client_id, idem_key) do update set used = excluded.used, expires_at = excluded.expires_at`,
+    forgetKey: `delete from ${K} where client_id = ? and idem_key = ?`,
     readCounter: `select used from ${C} where client_id = ? and duration = ? and window_start = ?`,
     addToCounter: `insert into ${C} (client_id, duration, window_start, window_end, used) values (?, ?, ?, ?, ?)
       on conflict (client_id, duration, window_start) do update set used = used + excluded.used`,

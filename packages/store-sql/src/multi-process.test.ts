@@ -1,0 +1,124 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from '@jest/globals'
+import type { StoreWindow, UsageStore } from '@x/api-billing-core'
+import type { WorkerOrder } from './test-support/charge-worker.js'
+import {
+  createTestTarget,
+  openTestStore,
+  type TestEngine,
+  type TestTarget,
+} from './test-support/test-databases.js'
+
+// The workers run the compiled package; the package's `test` script builds it first (`tsc -b && jest`).
+const WORKER = join(__dirname, '..', 'dist', 'test-support', 'charge-worker.js')
+const DAY = 86_400_000
+const WINDOW_START = Date.UTC(2026, 0, 15)
+
+function dayWindow(limit: number | null): WorkerOrder['window'] {
+  return { duration: 'day', start: WINDOW_START, end: WINDOW_START + DAY, limit }
+}
+
+function startWorker(order: WorkerOrder): {
+  child: ChildProcess
+  exited: Promise<{ stdout: string; code: number | null }>
+} {
+  if (!existsSync(WORKER))
+    throw new Error(
+      `${WORKER} is missing: build the package first (pnpm build, or pnpm test which runs tsc -b)`,
+    )
+  const child = spawn(process.execPath, [WORKER, JSON.stringify(order)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString()
+  })
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString()
+  })
+  const exited = new Promise<{ stdout: string; code: number | null }>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      if (code !== 0 && signal !== 'SIGKILL')
+        reject(new Error(`worker exited with ${code ?? signal}: ${stderr}`))
+      else resolve({ stdout, code })
+    })
+  })
+  return { child, exited }
+}
+
+async function ledgerTotal(store: UsageStore, clientId: string): Promise<number> {
+  const buckets = await store.readUsage({
+    clientId,
+    from: Number.MIN_SAFE_INTEGER,
+    to: Number.MAX_SAFE_INTEGER,
+  })
+  return buckets.reduce((sum, b) => sum + b.credits, 0)
+}
+
+async function withTarget(engine: TestEngine, test: (target: TestTarget) => Promise<void>): Promise<void> {
+  const { target, cleanup } = await createTestTarget(engine)
+  try {
+    await test(target)
+  } finally {
+    await cleanup()
+  }
+}
+
+const engines: TestEngine[] = ['sqlite', 'postgres', 'mysql']
+
+describe.each(engines)('%s shared by several processes', (engine) => {
+  it('grants exactly 500 of 4 × 250 concurrent 1-credit charges, and counter and ledger both say 500', async () => {
+    await withTarget(engine, async (target) => {
+      const store = await openTestStore(target)
+      const order: WorkerOrder = {
+        mode: 'burst',
+        target,
+        clientId: 'shared',
+        window: dayWindow(500),
+        count: 250,
+      }
+      const runs = await Promise.all(Array.from({ length: 4 }, () => startWorker(order).exited))
+      const granted = runs.map((run) => (JSON.parse(run.stdout.trim()) as { granted: number }).granted)
+      expect(granted.reduce((sum, n) => sum + n, 0)).toBe(500)
+      const window: StoreWindow = { ...dayWindow(500), limit: 500 }
+      expect(await store.status('shared', [window])).toEqual([500])
+      expect(await ledgerTotal(store, 'shared')).toBe(500)
+      await store.close()
+    })
+  }, 60_000)
+
+  it('keeps every charge a writer acknowledged before it was killed with SIGKILL mid-load', async () => {
+    await withTarget(engine, async (target) => {
+      await (await openTestStore(target)).close()
+      const { child, exited } = startWorker({
+        mode: 'stream',
+        target,
+        clientId: 'victim',
+        window: dayWindow(null),
+        count: 8,
+      })
+      let acked = 0
+      await new Promise<void>((resolve, reject) => {
+        child.stdout?.on('data', (chunk: Buffer) => {
+          acked += chunk.toString().split('ack\n').length - 1
+          if (acked >= 300 && child.kill('SIGKILL')) resolve()
+        })
+        exited.then(() => reject(new Error('the worker stopped before it was killed')), reject)
+      })
+      await exited.catch(() => undefined)
+      const store = await openTestStore(target)
+      const total = await ledgerTotal(store, 'victim')
+      const [counter] = await store.status('victim', [
+        { ...dayWindow(null), limit: Number.POSITIVE_INFINITY },
+      ])
+      await store.close()
+      expect(acked).toBeGreaterThanOrEqual(300)
+      expect(total).toBeGreaterThanOrEqual(acked)
+      expect(counter).toBe(total)
+    })
+  }, 60_000)
+})
