@@ -2,13 +2,12 @@ import {
   type ApiBilling,
   billingErrorProblem,
   type Clock,
+  dailyUsageBody,
   InvalidArgumentError,
-  systemClock,
   UnknownClientError,
 } from '@x/api-billing-core'
 import type { RequestHandler } from 'express'
 import { type ClientIdResolver, resolveClientId } from './client-id-resolver.js'
-import { dailyUsageBody } from './daily-usage-body.js'
 import { dailyUsageRange } from './daily-usage-range.js'
 import { checkBilling, checkClientIdOption, checkOptionalFunction, optionError } from './option-checks.js'
 import { sendBillingError } from './send-billing-error.js'
@@ -20,7 +19,7 @@ export interface DailyUsageHandlerOptions {
   readonly clientId: ClientIdResolver
   /** Days reported when the request gives no `from`, today included. Default 30. */
   readonly defaultDays?: number
-  /** Where "now" comes from for the default range; pass the engine's clock. Default: the system clock. */
+  /** Where "now" comes from for the default range. Default: the engine's clock (`billing.now()`). */
   readonly clock?: Clock
 }
 
@@ -43,7 +42,7 @@ export function dailyUsageHandler(billing: ApiBilling, options: DailyUsageHandle
     throw optionError(FACTORY, 'options.defaultDays', 'a whole number of days from 1 to 3700', defaultDays)
   }
   checkOptionalFunction(FACTORY, 'options.clock', options.clock, '() => new Date()')
-  const clock = options.clock ?? systemClock
+  const clock = options.clock ?? (() => billing.now())
 
   return (req, res, next) => {
     const report = async () => {

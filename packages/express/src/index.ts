@@ -6,7 +6,6 @@ export {
   type RefundPredicate,
 } from './billing-middleware.js'
 export type { ClientIdResolver } from './client-id-resolver.js'
-export type { DailyUsageBody } from './daily-usage-body.js'
 export { type DailyUsageHandlerOptions, dailyUsageHandler } from './daily-usage-handler.js'
 export { getBillingDecision } from './get-billing-decision.js'
 export { MissingClientIdError } from './missing-client-id-error.js'

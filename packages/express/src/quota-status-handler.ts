@@ -33,8 +33,6 @@ export function quotaStatusHandler(billing: ApiBilling, options: QuotaStatusHand
       .then(
         (decision) => {
           applyBillingHeaders(res, decision, headers)
-          // A status read is not a rejected request: there is nothing to retry after.
-          res.removeHeader('Retry-After')
           res.set('Cache-Control', 'no-store').json(quotaStatusBody(decision))
         },
         (error: unknown) => {

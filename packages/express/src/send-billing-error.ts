@@ -7,7 +7,6 @@ import {
 } from '@x/api-billing-core'
 import type { Response } from 'express'
 import { applyBillingHeaders } from './apply-billing-headers.js'
-import { MissingClientIdError } from './missing-client-id-error.js'
 import { sendProblem } from './send-problem.js'
 
 /**
@@ -28,9 +27,6 @@ export function sendBillingError(
   if (error instanceof QuotaExceededError) {
     applyBillingHeaders(res, error.decision, options)
     sendProblem(res, quotaExceededProblem(error.decision))
-  } else if (error instanceof MissingClientIdError) {
-    // Core's billingErrorProblem has no title for this code yet ("Billing error").
-    sendProblem(res, { ...billingErrorProblem(error), title: 'Missing client id' })
   } else {
     sendProblem(res, billingErrorProblem(error))
   }
