@@ -178,6 +178,10 @@ export class MongoUsageStore implements UsageStore {
         }
         for (const w of request.windows) await this.refundWindow(clientId, w, credits)
         await this.addToLedger(clientId, request.at, -credits)
+        if (request.idempotencyKey !== undefined) {
+          // A retry of a refunded (failed) request must be charged again, not replayed for free.
+          await this.keys.deleteOne({ _id: compoundId(clientId, request.idempotencyKey), st: 'done' })
+        }
         return true
       }),
     )
