@@ -65,6 +65,11 @@ function mysqlConfig(database?: string) {
 
 /** Runs `statement` on a short-lived admin connection to MySQL/MariaDB; fails loudly naming the URL. */
 export async function mysqlAdmin(statement: string): Promise<void> {
+  await mysqlAdminRows(statement)
+}
+
+/** Runs a query on a short-lived admin connection to MySQL/MariaDB and returns its rows. */
+export async function mysqlAdminRows(statement: string): Promise<Record<string, unknown>[]> {
   let connection: Awaited<ReturnType<typeof createConnection>>
   try {
     connection = await createConnection({ ...mysqlConfig(), connectTimeout: 5000 })
@@ -72,7 +77,8 @@ export async function mysqlAdmin(statement: string): Promise<void> {
     throw unreachable('MySQL/MariaDB', mysqlUrl(), 'MYSQL_URL', error)
   }
   try {
-    await connection.query(statement)
+    const [rows] = await connection.query(statement)
+    return rows as Record<string, unknown>[]
   } finally {
     await connection.end()
   }
@@ -116,9 +122,14 @@ export async function openKysely(target: TestTarget): Promise<Kysely<unknown>> {
       options: `-c search_path=${target.postgresSchema}`,
       max: 10,
       connectionTimeoutMillis: 5000,
+      // Lets a test find (and terminate) exactly this store's connections.
+      application_name: target.postgresSchema,
     })
-    // An idle client whose backend was terminated emits 'error' on the pool; the pool drops it.
+    // pg emits 'error' when the server ends a connection: on the pool for an idle client, on the client
+    // itself while it is checked out. Unhandled, either crashes the process; handled, the failed query
+    // rejects (the store maps it to StoreUnavailableError) and the pool replaces the client.
     pool.on('error', () => undefined)
+    pool.on('connect', (client) => client.on('error', () => undefined))
     return new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) })
   }
   if (target.engine === 'mysql') {
