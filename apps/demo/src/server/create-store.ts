@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import type { UsageStore } from '@x/api-billing-core'
+import { MongoUsageStore } from '@x/api-billing-store-mongo'
+import { createSqliteUsageStore, SqlUsageStore } from '@x/api-billing-store-sql'
+import { Kysely, MysqlDialect, PostgresDialect } from 'kysely'
+import { createPool } from 'mysql2'
+import pg from 'pg'
+
+/** Where the demo keeps usage, as chosen by the environment. */
+export interface StoreChoice {
+  readonly store: UsageStore
+  /** A human-readable description for the start-up log (no credentials). */
+  readonly description: string
+}
+
+/**
+ * Picks the store from the environment: `MONGODB_URL` → MongoDB; `DATABASE_URL` of `postgres://…` →
+ * PostgreSQL, `mysql://…` → MySQL/MariaDB, anything else → a SQLite file at that path; nothing → the
+ * embedded SQLite file `data/demo.sqlite` under `defaultDir`.
+ */
+export async function createStore(env: NodeJS.ProcessEnv, defaultDir: string): Promise<StoreChoice> {
+  if (env.MONGODB_URL) {
+    return {
+      store: MongoUsageStore.fromUrl(env.MONGODB_URL),
+      description: `MongoDB at ${redact(env.MONGODB_URL)}`,
+    }
+  }
+  const url = env.DATABASE_URL
+  if (url?.startsWith('postgres://') || url?.startsWith('postgresql://')) {
+    const db = new Kysely<unknown>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }),
+    })
+    return { store: new SqlUsageStore({ db }), description: `PostgreSQL at ${redact(url)}` }
+  }
+  if (url?.startsWith('mysql://')) {
+    const db = new Kysely<unknown>({
+      dialect: new MysqlDialect({ pool: createPool({ uri: url, supportBigNumbers: true }) }),
+    })
+    return { store: new SqlUsageStore({ db }), description: `MySQL at ${redact(url)}` }
+  }
+  const file = resolve(url || resolve(defaultDir, 'data', 'demo.sqlite'))
+  mkdirSync(dirname(file), { recursive: true })
+  return { store: await createSqliteUsageStore(file), description: `SQLite file ${file}` }
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@')
+}
