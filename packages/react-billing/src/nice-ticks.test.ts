@@ -7,11 +7,12 @@ describe('niceTicks', () => {
     [87, [0, 50, 100]],
     [7, [0, 2, 4, 6, 8]],
     [100, [0, 50, 100]],
-    [1, [0, 0.5, 1]],
+    [1, [0, 1]],
+    [3, [0, 1, 2, 3]],
     [0, [0, 1]],
     [-3, [0, 1]],
     [1234, [0, 500, 1000, 1500]],
-  ])('covers %d with round ticks %j', (max, ticks) => {
+  ])('covers %d with round whole-credit ticks %j', (max, ticks) => {
     expect(niceTicks(max)).toEqual(ticks)
   })
 })
