@@ -121,7 +121,8 @@ export async function openKysely(target: TestTarget): Promise<Kysely<unknown>> {
       connectionString: postgresUrl(),
       options: `-c search_path=${target.postgresSchema}`,
       max: 10,
-      connectionTimeoutMillis: 5000,
+      // pg counts the wait for a free pool client in this timeout too; hundreds of charges queue on ten.
+      connectionTimeoutMillis: 30_000,
       // Lets a test find (and terminate) exactly this store's connections.
       application_name: target.postgresSchema,
     })
