@@ -181,8 +181,9 @@ with req as (
   select r.ord, r.duration, r.window_start, r.lim, l.used
   from req r left join locked l on l.duration = r.duration and l.window_start = r.window_start
 ), verdict as (
-  select p.may and coalesce(bool_and(c.used is not null and (c.lim is null or c.used + $5::bigint <= c.lim)), true) as allowed,
-         p.may and coalesce(bool_or(c.used is null), false) as missing, p.may
+  select p.may and coalesce(bool_and(c.used is not null and (c.lim is null or c.used + $5::bigint <= c.lim))
+           filter (where c.ord is not null), true) as allowed,
+         p.may and coalesce(bool_or(c.used is null) filter (where c.ord is not null), false) as missing, p.may
   from precheck p left join cur c on true
   group by p.may
 ), upd as (
