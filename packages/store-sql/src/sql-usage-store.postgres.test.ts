@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals'
 import { usageStoreConformanceSuite } from '@x/api-billing-core/testing'
 import { createTestTarget, openTestStore } from './test-support/test-databases.js'
 
@@ -7,4 +8,23 @@ usageStoreConformanceSuite({
     const { target, cleanup } = await createTestTarget('postgres')
     return { store: await openTestStore(target), reopen: () => openTestStore(target), cleanup }
   },
+})
+
+describe('SqlUsageStore on Postgres schemas', () => {
+  it('creates its tables in its own schema when another schema already has a store, from several processes at once', async () => {
+    const first = await createTestTarget('postgres')
+    const second = await createTestTarget('postgres')
+    try {
+      const existing = await openTestStore(first.target)
+      const starting = await Promise.all(Array.from({ length: 4 }, () => openTestStore(second.target)))
+      const window = { duration: 'minute', start: 0, end: 60_000, limit: 10 } as const
+      await starting[0]?.charge({ clientId: 'c', windows: [window], cost: 3, at: 0 })
+      expect(await starting[3]?.status('c', [window])).toEqual([3])
+      expect(await existing.status('c', [window])).toEqual([0])
+      await Promise.all([existing, ...starting].map((store) => store.close()))
+    } finally {
+      await first.cleanup()
+      await second.cleanup()
+    }
+  })
 })

@@ -11,7 +11,7 @@ import {
   type UsageRange,
   type UsageStore,
 } from '@x/api-billing-core'
-import { type Kysely, type Migration, Migrator } from 'kysely'
+import { type Kysely, type Migration, Migrator, sql } from 'kysely'
 import { MysqlEngine } from './engines/mysql-engine.js'
 import { PostgresEngine } from './engines/postgres-engine.js'
 import type { SqlEngine } from './engines/sql-engine.js'
@@ -120,10 +120,23 @@ export class SqlUsageStore<DB = unknown> implements UsageStore {
         provider: { getMigrations: async (): Promise<Record<string, Migration>> => migrations },
         migrationTableName: `${this.tablePrefix}migration`,
         migrationLockTableName: `${this.tablePrefix}migration_lock`,
+        ...(await this.migrationSchema()),
       })
       const { error } = await migrator.migrateToLatest()
       if (error !== undefined) throw error
     })
+  }
+
+  /**
+   * On Postgres, the schema the store's tables live in (the first of the `search_path`). Kysely's
+   * migrator looks for its tables by name in every schema unless told one, and would then skip creating
+   * them here when another schema of the database already has a store.
+   */
+  private async migrationSchema(): Promise<{ migrationTableSchema?: string }> {
+    if (this.dialect !== 'postgres') return {}
+    const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(this.db)
+    const schema = rows[0]?.schema
+    return schema ? { migrationTableSchema: schema } : {}
   }
 
   async charge(request: ChargeRequest): Promise<ChargeResult> {
