@@ -28,9 +28,11 @@ export async function createStore(env: NodeJS.ProcessEnv, defaultDir: string): P
   }
   const url = env.DATABASE_URL
   if (url?.startsWith('postgres://') || url?.startsWith('postgresql://')) {
-    const db = new Kysely<unknown>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }),
-    })
+    const pool = new pg.Pool({ connectionString: url })
+    // pg emits 'error' when the server drops a connection; unhandled, that would crash the demo.
+    pool.on('error', (error) => console.warn('postgres pool:', error.message))
+    pool.on('connect', (client) => client.on('error', () => {}))
+    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) })
     return { store: new SqlUsageStore({ db }), description: `PostgreSQL at ${redact(url)}` }
   }
   if (url?.startsWith('mysql://')) {
