@@ -1,0 +1,80 @@
+/**
+ * A bench HTTP server in its own process: `node dist/http-server.js <variant>` serves `GET /api` with a
+ * small JSON body behind the chosen rate limiter and prints `{"port":…}` once it listens.
+ */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ApiBilling, MemoryUsageStore, type UsageStore } from '@x/api-billing-core'
+import { billingMiddleware } from '@x/api-billing-express'
+import { createSqliteUsageStore } from '@x/api-billing-store-sql'
+import express, { type RequestHandler } from 'express'
+import { rateLimit } from 'express-rate-limit'
+import { RateLimiterMemory } from 'rate-limiter-flexible'
+import { HTTP_CLIENT_KEY, type HttpVariant, isHttpVariant } from './http-variants.js'
+import { benchPlan, LIMIT } from './workload.js'
+
+const apiKey: (req: express.Request) => string = (req) => req.get('x-api-key') ?? ''
+
+async function ours(store: UsageStore): Promise<RequestHandler> {
+  const billing = new ApiBilling({ store })
+  await billing.updateClientQuotas(HTTP_CLIENT_KEY, benchPlan(1))
+  return billingMiddleware(billing, { clientId: (req) => req.get('x-api-key') })
+}
+
+/** rate-limiter-flexible's documented Express middleware (its README), with a memory limiter. */
+function rateLimiterFlexibleMemory(): RequestHandler {
+  const limiter = new RateLimiterMemory({ points: LIMIT, duration: 60 })
+  return (req, res, next) => {
+    limiter
+      .consume(apiKey(req))
+      .then(() => next())
+      .catch(() => res.status(429).send('Too Many Requests'))
+  }
+}
+
+async function limiterFor(variant: HttpVariant): Promise<RequestHandler | undefined> {
+  switch (variant) {
+    case 'express':
+      return undefined
+    case 'ours-memory':
+      return ours(new MemoryUsageStore())
+    case 'ours-sqlite':
+      return ours(
+        await createSqliteUsageStore(
+          join(mkdtempSync(join(tmpdir(), 'api-billing-bench-http-')), 'usage.db'),
+        ),
+      )
+    case 'express-rate-limit':
+      return rateLimit({
+        windowMs: 60_000,
+        limit: LIMIT,
+        standardHeaders: 'draft-8',
+        legacyHeaders: true,
+        keyGenerator: apiKey,
+      })
+    case 'rlf-memory':
+      return rateLimiterFlexibleMemory()
+  }
+}
+
+const variant = process.argv[2]
+if (!isHttpVariant(variant)) {
+  process.stderr.write(`usage: http-server.js <variant>; got ${variant}\n`)
+  process.exit(2)
+}
+const app = express()
+app.disable('x-powered-by')
+const limiter = await limiterFor(variant)
+const handler: RequestHandler = (_req, res) => {
+  res.json({ ok: true })
+}
+if (limiter === undefined) app.get('/api', handler)
+else app.get('/api', limiter, handler)
+const server = app.listen(0, '127.0.0.1', () => {
+  const address = server.address()
+  process.stdout.write(
+    `${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`,
+  )
+})
+process.on('SIGTERM', () => server.close(() => process.exit(0)))

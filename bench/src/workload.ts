@@ -1,0 +1,97 @@
+import { ApiBilling, type QuotaDefinition, type UsageStore } from '@x/api-billing-core'
+import { type RateLimiterAbstract, RateLimiterUnion } from 'rate-limiter-flexible'
+import type { Contestant, Runner } from './contest.js'
+
+/** Distinct clients the store workloads cycle through, in the same order for every contestant. */
+export const CLIENTS = 1_000
+/** Each window's limit: high enough that every measured request is allowed (the common path). */
+export const LIMIT = 1_000_000_000
+/** The client keys, `client-0` … `client-999`. */
+export const CLIENT_KEYS: readonly string[] = Array.from({ length: CLIENTS }, (_, i) => `client-${i}`)
+
+/** How many windows each client has: a minute, or a minute, an hour and a day. */
+export type WindowCount = 1 | 3
+
+const WINDOWS: readonly { duration: QuotaDefinition['duration']; seconds: number }[] = [
+  { duration: 'minute', seconds: 60 },
+  { duration: 'hour', seconds: 3_600 },
+  { duration: 'day', seconds: 86_400 },
+]
+
+/** The plan every client gets on our side. */
+export function benchPlan(windows: WindowCount): QuotaDefinition[] {
+  return WINDOWS.slice(0, windows).map((w) => ({ duration: w.duration, creditLimit: LIMIT }))
+}
+
+/** `1 window` / `3 windows`. */
+export function scenarioName(windows: WindowCount): string {
+  return windows === 1 ? '1 window' : '3 windows'
+}
+
+/** Our engine on the store `open` makes, every client on {@link benchPlan}, charging 1 credit. */
+export function ourContestant(
+  name: string,
+  windows: WindowCount,
+  open: () => Promise<UsageStore>,
+  cleanup: () => Promise<void> = async () => undefined,
+): Contestant {
+  return {
+    name,
+    ours: true,
+    async setup(): Promise<Runner> {
+      const store = await open()
+      const billing = new ApiBilling({ store })
+      const plan = benchPlan(windows)
+      for (const key of CLIENT_KEYS) await billing.updateClientQuotas(key, plan)
+      return {
+        op: (i) => billing.tryTrackClientUsage(CLIENT_KEYS[i % CLIENTS] as string, 1),
+        close: async () => {
+          await store.close()
+          await cleanup()
+        },
+      }
+    },
+  }
+}
+
+/**
+ * A rate-limiter-flexible limiter per window (`make(durationSeconds, keyPrefix)`), consumed one point
+ * per call; three windows go through its `RateLimiterUnion`, its own way of combining limits.
+ */
+export function peerContestant(
+  name: string,
+  windows: WindowCount,
+  make: (durationSeconds: number, keyPrefix: string) => Promise<RateLimiterAbstract>,
+  cleanup: () => Promise<void> = async () => undefined,
+): Contestant {
+  return {
+    name,
+    ours: false,
+    async setup(): Promise<Runner> {
+      const limiters: RateLimiterAbstract[] = []
+      for (const w of WINDOWS.slice(0, windows)) limiters.push(await make(w.seconds, `rl_${w.duration}`))
+      const single = limiters[0] as RateLimiterAbstract
+      const union = new RateLimiterUnion(...limiters)
+      const op =
+        windows === 1
+          ? (i: number) => single.consume(CLIENT_KEYS[i % CLIENTS] as string, 1)
+          : (i: number) => union.consume(CLIENT_KEYS[i % CLIENTS] as string, 1)
+      return { op, close: cleanup }
+    },
+  }
+}
+
+/** Waits for a rate-limiter-flexible store limiter's ready callback (it creates its table). */
+export function readyLimiter<T>(create: (ready: (error?: unknown) => void) => T): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let limiter: T | undefined
+    let settled: { error?: unknown } | undefined
+    const ready = (error?: unknown) => {
+      settled = { error }
+      if (limiter !== undefined) finish()
+    }
+    const finish = () => (settled?.error ? reject(settled.error) : resolve(limiter as T))
+    limiter = create(ready)
+    if (settled !== undefined) finish()
+  })
+}
