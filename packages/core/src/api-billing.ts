@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from './clock.js'
-import { type ClientPlan, compilePlan } from './compiled-quota.js'
+import { type ClientPlan, compilePlan, type PlanWindows } from './compiled-quota.js'
 import { type DailyUsage, localDays, sumByDay } from './daily-usage.js'
 import type { Decision, WindowUsage } from './decision.js'
 import { BillingError } from './errors/billing-error.js'
@@ -117,10 +117,10 @@ export class ApiBilling {
    * @throws InvalidArgumentError for a bad client id, cost or key; UnknownClientError for a client with
    * no plan; StoreUnavailableError when the store fails.
    */
-  async tryTrackClientUsage(clientId: string, credits = 1, options: TrackOptions = {}): Promise<Decision> {
+  async tryTrackClientUsage(clientId: string, credits = 1, options?: TrackOptions): Promise<Decision> {
     assertClientId(clientId)
     assertCredits(credits, 'credits')
-    const { idempotencyKey } = options
+    const idempotencyKey = options?.idempotencyKey
     if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length === 0)) {
       throw new InvalidArgumentError(
         'idempotencyKey',
@@ -128,19 +128,24 @@ export class ApiBilling {
       )
     }
     const plan = this.planOf(clientId)
-    const at = this.clock()
-    const atMs = at.getTime()
-    const windows = plan.windowsAt(atMs)
-    const request: ChargeRequest = {
-      clientId,
-      windows,
-      cost: credits,
-      at: atMs,
-      idempotencyKey,
-      idempotencyExpiresAt: idempotencyKey === undefined ? undefined : atMs + this.idempotencyTtlMs,
-    }
+    // The system clock is read as a number: one Date fewer per request than calling it.
+    const atMs = this.clock === systemClock ? Date.now() : this.clock().getTime()
+    const snapshot = plan.snapshotAt(atMs)
+    const { windows } = snapshot
+    const request: ChargeRequest =
+      idempotencyKey === undefined
+        ? { clientId, windows, cost: credits, at: atMs }
+        : {
+            clientId,
+            windows,
+            cost: credits,
+            at: atMs,
+            idempotencyKey,
+            idempotencyExpiresAt: atMs + this.idempotencyTtlMs,
+          }
     let result: ChargeResult
     try {
+      // A synchronous store answers without a promise of its own: one promise per request, not two.
       result =
         this.store.chargeSync === undefined
           ? await this.store.charge(request)
@@ -151,10 +156,10 @@ export class ApiBilling {
     const chargeId =
       result.allowed && credits > 0
         ? idempotencyKey === undefined
-          ? `${this.chargePrefix}${(++this.chargeCount).toString(36)}`
-          : `${KEYED_CHARGE}${idempotencyKey}`
+          ? this.chargePrefix + ++this.chargeCount
+          : KEYED_CHARGE + idempotencyKey
         : undefined
-    return decide(clientId, credits, at, windows, result.used, result.allowed, result.replayed, chargeId)
+    return decide(clientId, credits, atMs, snapshot, result.used, result.allowed, result.replayed, chargeId)
   }
 
   /**
@@ -172,11 +177,12 @@ export class ApiBilling {
   async getQuotaStatus(clientId: string): Promise<Decision> {
     assertClientId(clientId)
     const plan = this.planOf(clientId)
-    const at = this.clock()
-    const windows = plan.windowsAt(at.getTime())
+    const atMs = this.clock().getTime()
+    const snapshot = plan.snapshotAt(atMs)
+    const { windows } = snapshot
     const used = await this.callStore(() => this.store.status(clientId, windows))
     const allowed = windows.every((w, i) => (used[i] as number) + 1 <= w.limit)
-    return decide(clientId, 0, at, windows, used, allowed, false, undefined)
+    return decide(clientId, 0, atMs, snapshot, used, allowed, false, undefined)
   }
 
   /**
@@ -314,50 +320,65 @@ function randomPrefix(): string {
   return `${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}-`
 }
 
+/** Builds the decision in one pass over the windows, with plain loops and fixed object shapes (hot path). */
 function decide(
   clientId: string,
   cost: number,
-  at: Date,
-  windows: readonly StoreWindow[],
+  atMs: number,
+  snapshot: PlanWindows,
   used: readonly number[],
   allowed: boolean,
   replayed: boolean,
   chargeId: string | undefined,
 ): Decision {
+  const { windows, starts, ends } = snapshot
+  const count = windows.length
+  const usage: WindowUsage[] = new Array(count)
   let tightest: WindowUsage | undefined
-  let shortest: WindowUsage | undefined
-  const usage = windows.map((w, i) => {
+  for (let i = 0; i < count; i++) {
+    const w = windows[i] as StoreWindow
     const u = used[i] ?? 0
+    const remaining = Math.max(0, w.limit - u)
     const window: WindowUsage = {
       duration: w.duration,
       limit: w.limit,
       used: u,
-      remaining: Math.max(0, w.limit - u),
-      start: new Date(w.start),
-      resetAt: new Date(w.end),
+      remaining,
+      start: starts[i] as Date,
+      resetAt: ends[i] as Date,
     }
-    shortest ??= window
+    usage[i] = window
     if (
-      window.remaining !== Number.POSITIVE_INFINITY &&
-      (tightest === undefined || window.remaining < tightest.remaining)
+      remaining !== Number.POSITIVE_INFINITY &&
+      (tightest === undefined || remaining < tightest.remaining)
     ) {
       tightest = window
     }
-    return window
-  })
-  const overall = (tightest ?? shortest) as WindowUsage
-  const decision: Decision = {
-    clientId,
-    allowed,
-    cost,
-    remaining: overall.remaining,
-    resetAt: overall.resetAt,
-    at,
-    windows: usage,
-    replayed,
-    ...(chargeId === undefined ? {} : { chargeId }),
   }
-  return decision
+  const overall = (tightest ?? usage[0]) as WindowUsage
+  const at = new Date(atMs)
+  return chargeId === undefined
+    ? {
+        clientId,
+        allowed,
+        cost,
+        remaining: overall.remaining,
+        resetAt: overall.resetAt,
+        at,
+        windows: usage,
+        replayed,
+      }
+    : {
+        clientId,
+        allowed,
+        cost,
+        remaining: overall.remaining,
+        resetAt: overall.resetAt,
+        at,
+        windows: usage,
+        replayed,
+        chargeId,
+      }
 }
 
 function toRange(from: Date | undefined, to: Date | undefined): { from: number; to: number } {

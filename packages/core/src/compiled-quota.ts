@@ -1,5 +1,6 @@
 import { Temporal } from 'temporal-polyfill'
 import { InvalidArgumentError } from './errors/invalid-argument-error.js'
+import { ImmutableDate } from './immutable-date.js'
 import type { QuotaDefinition } from './quota-definition.js'
 import { isQuotaDuration, QUOTA_DURATIONS, type QuotaDuration } from './quota-duration.js'
 import { UNLIMITED } from './unlimited.js'
@@ -23,6 +24,7 @@ const APPROX_MS: Partial<Record<QuotaDuration, number>> = {
 const DEFAULT_ANCHOR = new Temporal.PlainDateTime(2000, 1, 1)
 const DEFAULT_WEEK_ANCHOR = new Temporal.PlainDateTime(2000, 1, 3)
 const EMPTY_WINDOW: StoreWindow = Object.freeze({ duration: 'second', start: 0, end: 0, limit: 0 })
+const EMPTY_DATE: Date = new ImmutableDate(0)
 const CALENDAR_UNIT = { day: 'days', week: 'weeks', month: 'months', year: 'years' } as const
 
 /**
@@ -39,6 +41,9 @@ export class CompiledQuota {
   end = 0
   /** The cached window as the store sees it; replaced (never mutated) when the window changes. */
   window: StoreWindow = EMPTY_WINDOW
+  /** The cached window's start and end as read-only Dates, shared by every decision in the window. */
+  startDate: Date = EMPTY_DATE
+  endDate: Date = EMPTY_DATE
   private anchorLocal: Temporal.PlainDateTime | undefined
 
   constructor(definition: QuotaDefinition, argument = 'definition') {
@@ -93,6 +98,8 @@ export class CompiledQuota {
       end: this.end,
       limit: this.limit,
     })
+    this.startDate = new ImmutableDate(this.start)
+    this.endDate = new ImmutableDate(this.end)
   }
 
   /** Start of the n-th calendar window after the anchor, from the anchor each time so it never drifts. */
@@ -150,12 +157,19 @@ export function compilePlan(definitions: readonly QuotaDefinition[]): ClientPlan
   )
 }
 
+/** A plan's windows at one instant, with their bounds as shared read-only Dates (same order). */
+export interface PlanWindows {
+  readonly windows: readonly StoreWindow[]
+  readonly starts: readonly Date[]
+  readonly ends: readonly Date[]
+}
+
 /**
- * A client's compiled plan with its current windows cached as one frozen array: while "now" stays
- * inside every cached window, a charge reuses the array as it is, allocating nothing.
+ * A client's compiled plan with its current windows cached as one frozen snapshot: while "now" stays
+ * inside every cached window, a charge reuses it as it is, allocating nothing.
  */
 export class ClientPlan {
-  private windows: readonly StoreWindow[] = []
+  private current: PlanWindows = { windows: [], starts: [], ends: [] }
   private validFrom = Number.POSITIVE_INFINITY
   private validUntil = Number.NEGATIVE_INFINITY
 
@@ -163,19 +177,32 @@ export class ClientPlan {
 
   /** The plan's windows that contain `at` (epoch ms), shortest duration first. */
   windowsAt(at: number): readonly StoreWindow[] {
-    if (at >= this.validFrom && at < this.validUntil) return this.windows
+    return this.snapshotAt(at).windows
+  }
+
+  /** The windows that contain `at` with their Dates; replaced, never mutated, when a window changes. */
+  snapshotAt(at: number): PlanWindows {
+    if (at >= this.validFrom && at < this.validUntil) return this.current
     let from = Number.NEGATIVE_INFINITY
     let until = Number.POSITIVE_INFINITY
-    this.windows = Object.freeze(
-      this.quotas.map((quota) => {
-        quota.windowAt(at)
-        from = Math.max(from, quota.start)
-        until = Math.min(until, quota.end)
-        return quota.window
-      }),
-    )
+    const windows: StoreWindow[] = []
+    const starts: Date[] = []
+    const ends: Date[] = []
+    for (const quota of this.quotas) {
+      quota.windowAt(at)
+      from = Math.max(from, quota.start)
+      until = Math.min(until, quota.end)
+      windows.push(quota.window)
+      starts.push(quota.startDate)
+      ends.push(quota.endDate)
+    }
+    this.current = Object.freeze({
+      windows: Object.freeze(windows),
+      starts: Object.freeze(starts),
+      ends: Object.freeze(ends),
+    })
     this.validFrom = from
     this.validUntil = until
-    return this.windows
+    return this.current
   }
 }

@@ -34,6 +34,20 @@ interface Counter {
   stale: Map<number, Slot> | undefined
 }
 
+/** Net credits of one ledger bucket, mutable so the bucket being filled is updated without a map write. */
+interface LedgerCell {
+  credits: number
+}
+
+/** Everything the store keeps about one client: found with one map lookup per charge. */
+interface ClientState {
+  readonly counters: Map<QuotaDuration, Counter>
+  readonly ledger: Map<number, LedgerCell>
+  /** The bucket last charged or refunded (usually the current one), or `undefined`. */
+  lastBucket: number
+  lastCell: LedgerCell | undefined
+}
+
 interface KeyRecord {
   readonly expiresAt: number
   readonly used: readonly number[]
@@ -46,8 +60,7 @@ interface KeyRecord {
  * 15-minute ledger buckets, and bounded idempotency keys.
  */
 export class MemoryUsageStore implements UsageStore {
-  private readonly counters = new Map<string, Map<QuotaDuration, Counter>>()
-  private readonly ledger = new Map<string, Map<number, number>>()
+  private readonly clients = new Map<string, ClientState>()
   private readonly idempotency = new Map<string, KeyRecord>()
   private readonly refunds = new Map<string, number>()
   private readonly maxKeys: number
@@ -66,28 +79,30 @@ export class MemoryUsageStore implements UsageStore {
 
   /** {@link charge} without the promise; the engine uses it directly. */
   chargeSync(request: ChargeRequest): ChargeResult {
-    this.assertOpen()
+    if (this.closed) this.assertOpen()
     const { clientId, windows, cost, at, idempotencyKey } = request
     const keyId = idempotencyKey === undefined ? undefined : `${clientId}\u0000${idempotencyKey}`
     if (keyId !== undefined) {
       const seen = this.idempotency.get(keyId)
       if (seen !== undefined && seen.expiresAt > at) return { allowed: true, used: seen.used, replayed: true }
     }
-    let counters = this.counters.get(clientId)
-    if (counters === undefined) {
-      counters = new Map()
-      this.counters.set(clientId, counters)
-    }
-    const used = windows.map((w) => readSlot(counters.get(w.duration), w)?.used ?? 0)
-    for (let i = 0; i < windows.length; i++) {
+    const state = this.stateOf(clientId)
+    const { counters } = state
+    const count = windows.length
+    const used: number[] = new Array(count)
+    let fits = true
+    for (let i = 0; i < count; i++) {
+      const w = windows[i] as StoreWindow
+      const u = readSlot(counters.get(w.duration), w)?.used ?? 0
+      used[i] = u
       // `cost > limit - used` rather than `used + cost > limit`: the sum could round above 2^53.
-      if (cost > (windows[i] as StoreWindow).limit - (used[i] as number))
-        return { allowed: false, used, replayed: false }
+      if (cost > w.limit - u) fits = false
     }
-    for (let i = 0; i < windows.length; i++) {
+    if (!fits) return { allowed: false, used, replayed: false }
+    for (let i = 0; i < count; i++) {
       used[i] = this.slotFor(counters, windows[i] as StoreWindow).used += cost
     }
-    this.addToLedger(clientId, at, cost)
+    addToLedger(state, at, cost)
     if (keyId !== undefined) {
       remember(this.idempotency, keyId, { expiresAt: request.idempotencyExpiresAt ?? at, used }, this.maxKeys)
     }
@@ -96,7 +111,7 @@ export class MemoryUsageStore implements UsageStore {
 
   async status(clientId: string, windows: readonly StoreWindow[]): Promise<readonly number[]> {
     this.assertOpen()
-    const counters = this.counters.get(clientId)
+    const counters = this.clients.get(clientId)?.counters
     return windows.map((w) => readSlot(counters?.get(w.duration), w)?.used ?? 0)
   }
 
@@ -107,19 +122,19 @@ export class MemoryUsageStore implements UsageStore {
     remember(this.refunds, keyId, request.refundKeyExpiresAt, this.maxKeys)
     if (request.idempotencyKey !== undefined)
       this.idempotency.delete(`${request.clientId}\u0000${request.idempotencyKey}`)
-    const counters = this.counters.get(request.clientId)
+    const state = this.stateOf(request.clientId)
     for (const w of request.windows) {
-      const slot = readSlot(counters?.get(w.duration), w)
+      const slot = readSlot(state.counters.get(w.duration), w)
       if (slot !== undefined) slot.used = Math.max(0, slot.used - request.credits)
     }
-    this.addToLedger(request.clientId, request.at, -request.credits)
+    addToLedger(state, request.at, -request.credits)
     return true
   }
 
   async readUsage(range: UsageRange): Promise<readonly LedgerBucket[]> {
     this.assertOpen()
     const buckets: LedgerBucket[] = []
-    for (const [start, credits] of this.ledger.get(range.clientId) ?? []) {
+    for (const [start, { credits }] of this.clients.get(range.clientId)?.ledger ?? []) {
       if (start >= range.from && start < range.to && credits > 0) buckets.push({ start, credits })
     }
     return buckets.sort((a, b) => a.start - b.start)
@@ -129,21 +144,26 @@ export class MemoryUsageStore implements UsageStore {
     this.assertOpen()
     const { clientId, from = Number.NEGATIVE_INFINITY, to = Number.POSITIVE_INFINITY } = request
     if (request.from === undefined && request.to === undefined) {
-      this.counters.delete(clientId)
-      this.ledger.delete(clientId)
+      this.clients.delete(clientId)
       deleteKeysOf(this.idempotency, clientId)
       deleteKeysOf(this.refunds, clientId)
       return
     }
     const inRange = (start: number) => start >= from && start < to
-    deleteEntries(this.ledger.get(clientId), (start) => inRange(start))
-    deleteSlots(this.counters.get(clientId), (slot) => inRange(slot.start))
+    const state = this.clients.get(clientId)
+    if (state === undefined) return
+    deleteEntries(state.ledger, (start) => inRange(start))
+    deleteSlots(state.counters, (slot) => inRange(slot.start))
+    forgetLastBucket(state)
   }
 
   async purge(request: PurgeRequest): Promise<void> {
     this.assertOpen()
-    for (const buckets of this.ledger.values()) deleteEntries(buckets, (start) => start < request.before)
-    for (const counters of this.counters.values()) deleteSlots(counters, (slot) => slot.end <= request.before)
+    for (const state of this.clients.values()) {
+      deleteEntries(state.ledger, (start) => start < request.before)
+      deleteSlots(state.counters, (slot) => slot.end <= request.before)
+      forgetLastBucket(state)
+    }
     deleteEntries(this.idempotency, (_, record) => record.expiresAt <= request.now)
     deleteEntries(this.refunds, (_, expiresAt) => expiresAt <= request.now)
   }
@@ -151,8 +171,7 @@ export class MemoryUsageStore implements UsageStore {
   /** Drops everything; later calls reject with `StoreUnavailableError`. */
   async close(): Promise<void> {
     this.closed = true
-    this.counters.clear()
-    this.ledger.clear()
+    this.clients.clear()
     this.idempotency.clear()
     this.refunds.clear()
   }
@@ -182,15 +201,33 @@ export class MemoryUsageStore implements UsageStore {
     return slot
   }
 
-  private addToLedger(clientId: string, at: number, credits: number): void {
-    let buckets = this.ledger.get(clientId)
-    if (buckets === undefined) {
-      buckets = new Map()
-      this.ledger.set(clientId, buckets)
+  private stateOf(clientId: string): ClientState {
+    let state = this.clients.get(clientId)
+    if (state === undefined) {
+      state = { counters: new Map(), ledger: new Map(), lastBucket: Number.NaN, lastCell: undefined }
+      this.clients.set(clientId, state)
     }
-    const start = ledgerBucketStart(at)
-    buckets.set(start, Math.max(0, (buckets.get(start) ?? 0) + credits))
+    return state
   }
+}
+
+/** Adds (or, negative, removes) credits to the ledger bucket of `at`, never below zero. */
+function addToLedger(state: ClientState, at: number, credits: number): void {
+  const start = ledgerBucketStart(at)
+  let cell = state.lastBucket === start ? state.lastCell : state.ledger.get(start)
+  if (cell === undefined) {
+    cell = { credits: 0 }
+    state.ledger.set(start, cell)
+  }
+  cell.credits = Math.max(0, cell.credits + credits)
+  state.lastBucket = start
+  state.lastCell = cell
+}
+
+/** Drops the cached bucket after buckets were deleted (it may be one of them). */
+function forgetLastBucket(state: ClientState): void {
+  state.lastBucket = Number.NaN
+  state.lastCell = undefined
 }
 
 function readSlot(counter: Counter | undefined, w: StoreWindow): Slot | undefined {

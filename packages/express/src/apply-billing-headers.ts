@@ -14,6 +14,9 @@ export function applyBillingHeaders(
   options: RateLimitHeaderOptions = {},
 ): boolean {
   if (res.headersSent) return false
-  res.set(rateLimitHeaders(decision, options))
+  const headers = rateLimitHeaders(decision, options)
+  // setHeader rather than res.set: the values are plain strings, so Express's per-header handling
+  // (content-type charset, arrays) has nothing to do.
+  for (const name in headers) res.setHeader(name, headers[name] as string)
   return true
 }

@@ -7,7 +7,7 @@ import {
 } from '@x/api-billing-core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { applyBillingHeaders } from './apply-billing-headers.js'
-import { type ClientIdResolver, resolveClientId } from './client-id-resolver.js'
+import { type ClientIdResolver, checkClientId, isThenable } from './client-id-resolver.js'
 import {
   checkBilling,
   checkClientIdOption,
@@ -86,13 +86,17 @@ export function billingMiddleware(billing: ApiBilling, options: BillingMiddlewar
   const charge = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     let decision: Decision
     try {
-      const clientId = await resolveClientId(req, options.clientId)
-      const credits = typeof cost === 'function' ? await cost(req) : cost
-      const idempotencyKey = await options.idempotencyKey?.(req)
+      // Option functions may be async; a plain value is used as it is, without a microtask per await.
+      const id = options.clientId(req)
+      const clientId = checkClientId(isThenable(id) ? await id : id)
+      let credits = typeof cost === 'function' ? cost(req) : cost
+      if (isThenable(credits)) credits = await credits
+      let idempotencyKey = options.idempotencyKey?.(req)
+      if (isThenable(idempotencyKey)) idempotencyKey = await idempotencyKey
       decision = await billing.tryTrackClientUsage(
         clientId,
         credits,
-        idempotencyKey === undefined ? {} : { idempotencyKey },
+        idempotencyKey === undefined ? undefined : { idempotencyKey },
       )
     } catch (error) {
       if (error instanceof StoreUnavailableError && options.failOpen === true) {

@@ -14,7 +14,16 @@ export type ClientIdResolver = (
 
 /** Runs `resolver` and returns the client id, or throws `MissingClientIdError` / `TypeError`. */
 export async function resolveClientId(req: Request, resolver: ClientIdResolver): Promise<string> {
-  const clientId: unknown = await resolver(req)
+  return checkClientId(await resolver(req))
+}
+
+/** True for a promise (or any thenable) an option function returned. */
+export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T> | null)?.then === 'function'
+}
+
+/** Checks what a {@link ClientIdResolver} gave: the client id, or `MissingClientIdError` / `TypeError`. */
+export function checkClientId(clientId: unknown): string {
   if (clientId === undefined || clientId === null || clientId === '') throw new MissingClientIdError()
   if (typeof clientId !== 'string') {
     throw new TypeError(

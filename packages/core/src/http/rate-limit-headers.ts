@@ -1,4 +1,4 @@
-import type { Decision } from '../decision.js'
+import type { Decision, WindowUsage } from '../decision.js'
 import { secondsUntil, tightestFirst } from './tightest-first.js'
 
 /** Which header sets {@link rateLimitHeaders} writes. Both default to `true`. */
@@ -22,7 +22,11 @@ function sfInteger(value: number): number {
  * `"day";q=500;w=86400, "month";q=10000;w=2592000`. `undefined` when no window is limited.
  */
 export function rateLimitPolicyHeader(decision: Decision): string | undefined {
-  const items = tightestFirst(decision).map(
+  return policyOf(tightestFirst(decision))
+}
+
+function policyOf(windows: readonly WindowUsage[]): string | undefined {
+  const items = windows.map(
     (w) =>
       `"${w.duration}";q=${sfInteger(w.limit)};w=${sfInteger((w.resetAt.getTime() - w.start.getTime()) / 1000)}`,
   )
@@ -34,7 +38,11 @@ export function rateLimitPolicyHeader(decision: Decision): string | undefined {
  * and the seconds until it renews `t`, e.g. `"day";r=499;t=3600`. `undefined` when no window is limited.
  */
 export function rateLimitHeader(decision: Decision): string | undefined {
-  const items = tightestFirst(decision).map(
+  return limitOf(decision, tightestFirst(decision))
+}
+
+function limitOf(decision: Decision, windows: readonly WindowUsage[]): string | undefined {
+  const items = windows.map(
     (w) => `"${w.duration}";r=${sfInteger(w.remaining)};t=${secondsUntil(decision, w.resetAt)}`,
   )
   return items.length === 0 ? undefined : items.join(', ')
@@ -45,13 +53,16 @@ export function rateLimitHeader(decision: Decision): string | undefined {
  * `X-RateLimit-Reset` as epoch seconds. Empty when no window is limited.
  */
 export function legacyRateLimitHeaders(decision: Decision): Record<string, string> {
-  const tightest = tightestFirst(decision)[0]
-  if (tightest === undefined) return {}
-  return {
-    'X-RateLimit-Limit': String(tightest.limit),
-    'X-RateLimit-Remaining': String(tightest.remaining),
-    'X-RateLimit-Reset': String(Math.ceil(tightest.resetAt.getTime() / 1000)),
-  }
+  const headers: Record<string, string> = {}
+  addLegacy(headers, tightestFirst(decision)[0])
+  return headers
+}
+
+function addLegacy(headers: Record<string, string>, tightest: WindowUsage | undefined): void {
+  if (tightest === undefined) return
+  headers['X-RateLimit-Limit'] = String(tightest.limit)
+  headers['X-RateLimit-Remaining'] = String(tightest.remaining)
+  headers['X-RateLimit-Reset'] = String(Math.ceil(tightest.resetAt.getTime() / 1000))
 }
 
 /**
@@ -77,13 +88,15 @@ export function rateLimitHeaders(
   options: RateLimitHeaderOptions = {},
 ): Record<string, string> {
   const headers: Record<string, string> = {}
+  // Sorted once for all three headers.
+  const windows = tightestFirst(decision)
   if (options.standard !== false) {
-    const policy = rateLimitPolicyHeader(decision)
-    const limit = rateLimitHeader(decision)
+    const policy = policyOf(windows)
+    const limit = limitOf(decision, windows)
     if (policy !== undefined) headers['RateLimit-Policy'] = policy
     if (limit !== undefined) headers.RateLimit = limit
   }
-  if (options.legacy !== false) Object.assign(headers, legacyRateLimitHeaders(decision))
+  if (options.legacy !== false) addLegacy(headers, windows[0])
   if (!decision.allowed && decision.cost > 0) headers['Retry-After'] = String(retryAfterSeconds(decision))
   return headers
 }
