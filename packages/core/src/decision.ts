@@ -10,9 +10,12 @@ export interface WindowUsage {
   readonly used: number
   /** `max(0, limit - used)`; `UNLIMITED` for an unlimited window. */
   readonly remaining: number
-  /** First instant of the window (inclusive). */
+  /**
+   * First instant of the window (inclusive). Read-only: the engine shares one such `Date` between all
+   * decisions made in the window, so its setters throw a `TypeError`; copy it (`new Date(start)`) to edit.
+   */
   readonly start: Date
-  /** First instant of the next window (exclusive end of this one): when its credits renew. */
+  /** First instant of the next window (exclusive end of this one): when its credits renew. Read-only, as `start`. */
   readonly resetAt: Date
 }
 
