@@ -1,7 +1,8 @@
 /**
- * `pnpm bench [--quick] [--only=memory,sqlite,…]`: runs the benchmarks, prints the table, and writes
- * `bench-results/latest.{json,md}` (and time-stamped copies) in the bench package.
+ * `pnpm bench [--quick] [--only=memory,sqlite,…] [--out=dir]`: runs the benchmarks, prints the table,
+ * and writes `latest.{json,md}` (and time-stamped copies) to `dir`, by default `bench/bench-results/`.
  */
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { textReport } from './report.js'
 import { runBench, SUITES, type SuiteName } from './run-bench.js'
@@ -15,11 +16,12 @@ if (unknown.length > 0) {
   process.stderr.write(`unknown suite(s) ${unknown.join(', ')}; known: ${SUITES.join(', ')}\n`)
   process.exit(2)
 }
-const outDir = fileURLToPath(new URL('../bench-results/', import.meta.url))
+const outArg = args.find((a) => a.startsWith('--out='))
+const outDir = outArg?.slice('--out='.length) ?? fileURLToPath(new URL('../bench-results/', import.meta.url))
 // Turn Ctrl-C into a normal exit, so the servers the bench started are stopped by their exit hooks.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130))
 const started = Date.now()
 const report = await runBench({ quick, ...(only ? { only } : {}), outDir })
 process.stdout.write(textReport(report))
-process.stdout.write(`(${((Date.now() - started) / 1000).toFixed(0)} s; written to ${outDir}latest.md)\n`)
+process.stdout.write(`(${((Date.now() - started) / 1000).toFixed(0)} s; written to ${join(outDir, 'latest.md')})\n`)
 process.exit(0)

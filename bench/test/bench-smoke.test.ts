@@ -1,0 +1,33 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, describe, expect, it } from '@jest/globals'
+
+const MAIN = join(__dirname, '..', 'dist', 'main.js')
+const out = mkdtempSync(join(tmpdir(), 'api-billing-bench-smoke-'))
+afterAll(() => rmSync(out, { recursive: true, force: true }))
+
+describe('pnpm bench --quick on the memory suite', () => {
+  it('prints the table with ratios and writes the JSON and Markdown reports', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--expose-gc', MAIN, '--quick', '--only=memory', `--out=${out}`],
+      { timeout: 25_000 },
+    )
+    expect(stdout).toMatch(/ApiBilling \+ MemoryUsageStore .*× RateLimiterMemory/)
+    const report = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as {
+      results: { contestant: string; median: number; ratios: Record<string, number> }[]
+    }
+    expect(report.results.map((r) => r.contestant)).toEqual([
+      'ApiBilling + MemoryUsageStore',
+      'RateLimiterMemory',
+      'ApiBilling + MemoryUsageStore',
+      'RateLimiterUnion(RateLimiterMemory ×3)',
+    ])
+    for (const r of report.results) expect(r.median).toBeGreaterThan(0)
+    expect(report.results[0]?.ratios.RateLimiterMemory).toBeGreaterThan(0)
+    expect(readFileSync(join(out, 'latest.md'), 'utf8')).toContain('| memory | 1 window |')
+  })
+})
