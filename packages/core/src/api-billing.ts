@@ -15,6 +15,41 @@ const DAY_MS = 86_400_000
 /** Prefix of the charge id of a charge made with an idempotency key; the key follows it. */
 const KEYED_CHARGE = 'key:'
 
+/** Distinct plans remembered for sharing; past it the memory starts over (sharing is only a saving). */
+const MAX_SHARED_PLANS = 10_000
+
+/** A compiled plan and the frozen definitions it came from, shared by every client with that content. */
+interface SharedPlan {
+  readonly plan: ClientPlan
+  readonly definitions: readonly QuotaDefinition[]
+}
+
+/**
+ * The content of a plan as a string that tells every value and type apart (`10` from `"10"`, `Infinity`
+ * from `null`), or `undefined` for anything not made of plain numbers, strings and Dates (such a plan is
+ * compiled on its own). Two plans with one key compile to the same windows.
+ */
+function planKey(definitions: unknown): string | undefined {
+  if (!Array.isArray(definitions) || definitions.length === 0) return undefined
+  let key = ''
+  for (const d of definitions as unknown[]) {
+    if (typeof d !== 'object' || d === null) return undefined
+    const { duration, creditLimit, startDate, timeZone } = d as Record<string, unknown>
+    const parts = [duration, creditLimit, startDate, timeZone].map(keyPart)
+    if (parts.includes(undefined)) return undefined
+    key += `${parts.join('|')};`
+  }
+  return key
+}
+
+function keyPart(value: unknown): string | undefined {
+  if (value === undefined) return 'u'
+  if (typeof value === 'number') return `n${value}`
+  if (typeof value === 'string') return `s${JSON.stringify(value)}`
+  if (value instanceof Date) return `d${value.getTime()}`
+  return undefined
+}
+
 /** The longest daily report: about ten years of days. */
 const MAX_REPORT_DAYS = 3_700
 
@@ -71,6 +106,8 @@ export class ApiBilling {
   private readonly retentionMs: number
   private readonly plans = new Map<string, ClientPlan>()
   private readonly definitions = new Map<string, readonly QuotaDefinition[]>()
+  /** Compiled plans by content, so that the many clients of one tier share one plan and its window cache. */
+  private readonly sharedPlans = new Map<string, SharedPlan>()
   /** Charge ids are this instance's random prefix plus a counter: unique without a UUID per charge. */
   private readonly chargePrefix = randomPrefix()
   private chargeCount = 0
@@ -93,9 +130,20 @@ export class ApiBilling {
    */
   async updateClientQuotas(clientId: string, definitions: readonly QuotaDefinition[]): Promise<void> {
     assertClientId(clientId)
-    const plan = compilePlan(definitions)
-    this.plans.set(clientId, plan)
-    this.definitions.set(clientId, Object.freeze(definitions.map((d) => Object.freeze({ ...d }))))
+    const key = planKey(definitions)
+    let shared = key === undefined ? undefined : this.sharedPlans.get(key)
+    if (shared === undefined) {
+      shared = {
+        plan: compilePlan(definitions),
+        definitions: Object.freeze(definitions.map((d) => Object.freeze({ ...d }))),
+      }
+      if (key !== undefined) {
+        if (this.sharedPlans.size >= MAX_SHARED_PLANS) this.sharedPlans.clear()
+        this.sharedPlans.set(key, shared)
+      }
+    }
+    this.plans.set(clientId, shared.plan)
+    this.definitions.set(clientId, shared.definitions)
   }
 
   /** Forgets a client's plan; its requests then fail with `UnknownClientError`. Usage is kept. */

@@ -34,6 +34,42 @@ interface Counter {
   stale: Map<number, Slot> | undefined
 }
 
+/**
+ * A client's counters by duration: a `Map` in miniature over a short array (a plan has at most seven
+ * durations), a few hundred bytes lighter per client than a `Map`, and as fast to search at that size.
+ */
+class DurationMap {
+  private readonly durations: QuotaDuration[] = []
+  private readonly counters: Counter[] = []
+
+  get(duration: QuotaDuration): Counter | undefined {
+    const { durations } = this
+    for (let i = 0; i < durations.length; i++) if (durations[i] === duration) return this.counters[i]
+    return undefined
+  }
+
+  set(duration: QuotaDuration, counter: Counter): void {
+    const i = this.durations.indexOf(duration)
+    if (i >= 0) this.counters[i] = counter
+    else {
+      this.durations.push(duration)
+      this.counters.push(counter)
+    }
+  }
+
+  delete(duration: QuotaDuration): void {
+    const i = this.durations.indexOf(duration)
+    if (i < 0) return
+    this.durations.splice(i, 1)
+    this.counters.splice(i, 1)
+  }
+
+  /** A copy of the entries, so that the caller may delete while iterating. */
+  entries(): [QuotaDuration, Counter][] {
+    return this.durations.map((d, i) => [d, this.counters[i] as Counter])
+  }
+}
+
 /** Net credits of one ledger bucket, mutable so the bucket being filled is updated without a map write. */
 interface LedgerCell {
   credits: number
@@ -41,7 +77,7 @@ interface LedgerCell {
 
 /** Everything the store keeps about one client: found with one map lookup per charge. */
 interface ClientState {
-  readonly counters: Map<QuotaDuration, Counter>
+  readonly counters: DurationMap
   readonly ledger: Map<number, LedgerCell>
   /** The bucket last charged or refunded (usually the current one), or `undefined`. */
   lastBucket: number
@@ -180,7 +216,7 @@ export class MemoryUsageStore implements UsageStore {
     if (this.closed) throw new StoreUnavailableError('MemoryUsageStore is closed')
   }
 
-  private slotFor(counters: Map<QuotaDuration, Counter>, w: StoreWindow): Slot {
+  private slotFor(counters: DurationMap, w: StoreWindow): Slot {
     const counter = counters.get(w.duration)
     if (counter === undefined) {
       const current = { start: w.start, end: w.end, used: 0 }
@@ -204,7 +240,7 @@ export class MemoryUsageStore implements UsageStore {
   private stateOf(clientId: string): ClientState {
     let state = this.clients.get(clientId)
     if (state === undefined) {
-      state = { counters: new Map(), ledger: new Map(), lastBucket: Number.NaN, lastCell: undefined }
+      state = { counters: new DurationMap(), ledger: new Map(), lastBucket: Number.NaN, lastCell: undefined }
       this.clients.set(clientId, state)
     }
     return state
@@ -253,9 +289,9 @@ function deleteEntries<K, V>(map: Map<K, V> | undefined, drop: (key: K, value: V
   for (const [key, value] of map) if (drop(key, value)) map.delete(key)
 }
 
-function deleteSlots(counters: Map<QuotaDuration, Counter> | undefined, drop: (slot: Slot) => boolean): void {
+function deleteSlots(counters: DurationMap | undefined, drop: (slot: Slot) => boolean): void {
   if (counters === undefined) return
-  for (const [duration, counter] of counters) {
+  for (const [duration, counter] of counters.entries()) {
     if (counter.previous !== undefined && drop(counter.previous)) counter.previous = undefined
     deleteEntries(counter.stale, (_, slot) => drop(slot))
     if (drop(counter.current)) {
