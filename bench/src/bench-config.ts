@@ -20,5 +20,5 @@ export interface BenchConfig {
 export function benchConfig(quick: boolean, log: (line: string) => void): BenchConfig {
   return quick
     ? { quick, runs: 2, runMs: 300, ioRunMs: 400, httpRunSeconds: 1, footprintClients: 50_000, log }
-    : { quick, runs: 5, runMs: 1_000, ioRunMs: 1_500, httpRunSeconds: 3, footprintClients: 1_000_000, log }
+    : { quick, runs: 5, runMs: 1_000, ioRunMs: 1_000, httpRunSeconds: 3, footprintClients: 1_000_000, log }
 }

@@ -16,10 +16,13 @@ import { benchPlan, LIMIT } from './workload.js'
 
 const apiKey: (req: express.Request) => string = (req) => req.get('x-api-key') ?? ''
 
-async function ours(store: UsageStore): Promise<RequestHandler> {
+async function ours(store: UsageStore, headers = true): Promise<RequestHandler> {
   const billing = new ApiBilling({ store })
   await billing.updateClientQuotas(HTTP_CLIENT_KEY, benchPlan(1))
-  return billingMiddleware(billing, { clientId: (req) => req.get('x-api-key') })
+  return billingMiddleware(billing, {
+    clientId: (req) => req.get('x-api-key'),
+    ...(headers ? {} : { headers: { standard: false, legacy: false } }),
+  })
 }
 
 /** rate-limiter-flexible's documented Express middleware (its README), with a memory limiter. */
@@ -39,6 +42,8 @@ async function limiterFor(variant: HttpVariant): Promise<RequestHandler | undefi
       return undefined
     case 'ours-memory':
       return ours(new MemoryUsageStore())
+    case 'ours-memory-no-headers':
+      return ours(new MemoryUsageStore(), false)
     case 'ours-sqlite':
       return ours(
         await createSqliteUsageStore(

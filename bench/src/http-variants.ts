@@ -3,6 +3,7 @@ export const HTTP_VARIANTS = [
   'express',
   'ours-memory',
   'ours-sqlite',
+  'ours-memory-no-headers',
   'express-rate-limit',
   'rlf-memory',
 ] as const
@@ -18,6 +19,10 @@ export const HTTP_VARIANT_LABELS: Readonly<Record<HttpVariant, { name: string; o
   express: { name: 'bare Express 5', ours: false },
   'ours-memory': { name: 'billingMiddleware, memory store, both header sets', ours: true },
   'ours-sqlite': { name: 'billingMiddleware, SQLite store, both header sets', ours: true },
+  'ours-memory-no-headers': {
+    name: 'billingMiddleware, memory store, headers off (cost of the 5 headers)',
+    ours: true,
+  },
   'express-rate-limit': { name: 'express-rate-limit 8 (draft-8 + legacy headers)', ours: false },
   'rlf-memory': { name: 'rate-limiter-flexible memory middleware', ours: false },
 }

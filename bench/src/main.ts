@@ -23,5 +23,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => 
 const started = Date.now()
 const report = await runBench({ quick, ...(only ? { only } : {}), outDir })
 process.stdout.write(textReport(report))
-process.stdout.write(`(${((Date.now() - started) / 1000).toFixed(0)} s; written to ${join(outDir, 'latest.md')})\n`)
+process.stdout.write(
+  `(${((Date.now() - started) / 1000).toFixed(0)} s; written to ${join(outDir, 'latest.md')})\n`,
+)
 process.exit(0)
