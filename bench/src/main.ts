@@ -1,6 +1,6 @@
 /**
  * `pnpm bench [--quick] [--only=memory,sqlite,…] [--out=dir]`: runs the benchmarks, prints the table,
- * and writes `latest.{json,md}` (and time-stamped copies) to `dir`, by default `bench/bench-results/`.
+ * and writes `latest.{json,md}` (`latest-quick.*` with `--quick`; and time-stamped copies) to `dir`, by default `bench/bench-results/`.
  */
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -24,6 +24,6 @@ const started = Date.now()
 const report = await runBench({ quick, ...(only ? { only } : {}), outDir })
 process.stdout.write(textReport(report))
 process.stdout.write(
-  `(${((Date.now() - started) / 1000).toFixed(0)} s; written to ${join(outDir, 'latest.md')})\n`,
+  `(${((Date.now() - started) / 1000).toFixed(0)} s; written to ${join(outDir, quick ? 'latest-quick.md' : 'latest.md')})\n`,
 )
 process.exit(0)

@@ -24,7 +24,10 @@ export interface RunBenchOptions {
   readonly quick: boolean
   /** Which suites to run. Default: all. */
   readonly only?: readonly SuiteName[]
-  /** Where to write `latest.json`, `latest.md` and time-stamped copies; none when absent. */
+  /**
+   * Where to write `latest.json`, `latest.md` (`latest-quick.*` for a quick run) and time-stamped copies;
+   * nothing is written when absent.
+   */
   readonly outDir?: string
   readonly log?: (line: string) => void
 }
@@ -106,7 +109,9 @@ function writeReport(dir: string, report: BenchReport): void {
   const stamp = report.machine.date.replace(/[:.]/g, '-')
   const json = `${JSON.stringify(report, null, 2)}\n`
   const markdown = markdownReport(report)
-  for (const name of ['latest', stamp]) {
+  // A --quick run never replaces the latest full results.
+  const latest = report.quick ? 'latest-quick' : 'latest'
+  for (const name of [latest, `${stamp}${report.quick ? '-quick' : ''}`]) {
     writeFileSync(join(dir, `${name}.json`), json)
     writeFileSync(join(dir, `${name}.md`), markdown)
   }

@@ -17,7 +17,7 @@ describe('pnpm bench --quick on the memory suite', () => {
       { timeout: 25_000 },
     )
     expect(stdout).toMatch(/ApiBilling \+ MemoryUsageStore .*× RateLimiterMemory/)
-    const report = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as {
+    const report = JSON.parse(readFileSync(join(out, 'latest-quick.json'), 'utf8')) as {
       results: { contestant: string; median: number; ratios: Record<string, number> }[]
     }
     expect(report.results.map((r) => r.contestant)).toEqual([
@@ -28,6 +28,6 @@ describe('pnpm bench --quick on the memory suite', () => {
     ])
     for (const r of report.results) expect(r.median).toBeGreaterThan(0)
     expect(report.results[0]?.ratios.RateLimiterMemory).toBeGreaterThan(0)
-    expect(readFileSync(join(out, 'latest.md'), 'utf8')).toContain('| memory | 1 window |')
+    expect(readFileSync(join(out, 'latest-quick.md'), 'utf8')).toContain('| memory | 1 window |')
   })
 })
