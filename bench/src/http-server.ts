@@ -2,7 +2,7 @@
  * A bench HTTP server in its own process: `node dist/http-server.js <variant>` serves `GET /api` with a
  * small JSON body behind the chosen rate limiter and prints `{"port":…}` once it listens.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ApiBilling, MemoryUsageStore, type UsageStore } from '@x/api-billing-core'
@@ -13,6 +13,9 @@ import { rateLimit } from 'express-rate-limit'
 import { RateLimiterMemory } from 'rate-limiter-flexible'
 import { HTTP_CLIENT_KEY, type HttpVariant, isHttpVariant } from './http-variants.js'
 import { benchPlan, LIMIT } from './workload.js'
+
+/** What to release when the bench stops this server (the SQLite variant's file). */
+const onStop: (() => Promise<void>)[] = []
 
 const apiKey: (req: express.Request) => string = (req) => req.get('x-api-key') ?? ''
 
@@ -44,12 +47,15 @@ async function limiterFor(variant: HttpVariant): Promise<RequestHandler | undefi
       return ours(new MemoryUsageStore())
     case 'ours-memory-no-headers':
       return ours(new MemoryUsageStore(), false)
-    case 'ours-sqlite':
-      return ours(
-        await createSqliteUsageStore(
-          join(mkdtempSync(join(tmpdir(), 'api-billing-bench-http-')), 'usage.db'),
-        ),
-      )
+    case 'ours-sqlite': {
+      const dir = mkdtempSync(join(tmpdir(), 'api-billing-bench-http-'))
+      const store = await createSqliteUsageStore(join(dir, 'usage.db'))
+      onStop.push(async () => {
+        await store.close()
+        rmSync(dir, { recursive: true, force: true })
+      })
+      return ours(store)
+    }
     case 'express-rate-limit':
       return rateLimit({
         windowMs: 60_000,
@@ -82,4 +88,10 @@ const server = app.listen(0, '127.0.0.1', () => {
     `${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`,
   )
 })
-process.on('SIGTERM', () => server.close(() => process.exit(0)))
+process.on('SIGTERM', () => {
+  server.closeAllConnections()
+  server.close(async () => {
+    for (const stop of onStop) await stop().catch(() => undefined)
+    process.exit(0)
+  })
+})
