@@ -405,28 +405,18 @@ function decide(
   }
   const overall = (tightest ?? usage[0]) as WindowUsage
   const at = new Date(atMs)
-  return chargeId === undefined
-    ? {
-        clientId,
-        allowed,
-        cost,
-        remaining: overall.remaining,
-        resetAt: overall.resetAt,
-        at,
-        windows: usage,
-        replayed,
-      }
-    : {
-        clientId,
-        allowed,
-        cost,
-        remaining: overall.remaining,
-        resetAt: overall.resetAt,
-        at,
-        windows: usage,
-        replayed,
-        chargeId,
-      }
+  // One object shape for every decision (chargeId present, possibly undefined) keeps the call site monomorphic.
+  return {
+    clientId,
+    allowed,
+    cost,
+    remaining: overall.remaining,
+    resetAt: overall.resetAt,
+    at,
+    windows: usage,
+    replayed,
+    chargeId,
+  }
 }
 
 function toRange(from: Date | undefined, to: Date | undefined): { from: number; to: number } {
