@@ -1,5 +1,5 @@
 module.exports = {
   ...require('../../jest.preset.cjs'),
-  globalSetup: '<rootDir>/src/test-support/ferretdb-server.ts',
-  globalTeardown: '<rootDir>/src/test-support/global-teardown.ts',
+  globalSetup: '<rootDir>/test/ferretdb-global-setup.mjs',
+  globalTeardown: '<rootDir>/test/ferretdb-global-teardown.mjs',
 }

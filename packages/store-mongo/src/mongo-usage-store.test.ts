@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/glo
 import { InvalidArgumentError, StoreUnavailableError, type StoreWindow } from '@x/api-billing-core'
 import { MongoClient } from 'mongodb'
 import { MongoUsageStore } from './mongo-usage-store.js'
-import { freePort } from './test-support/ferretdb-server.js'
 import { freshDbName, mongoUrl } from './test-support/test-database.js'
+import { freePort } from './testing/index.js'
 
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0)
 const MINUTE = 60_000

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, expect, it } from '@jest/globals'
 import { StoreUnavailableError, type StoreWindow } from '@x/api-billing-core'
 import { MongoUsageStore } from './mongo-usage-store.js'
-import { type FerretdbServer, resolveFerretdbBinary, startFerretdb } from './test-support/ferretdb-server.js'
+import { type FerretdbServer, resolveFerretdbBinary, startFerretdb } from './testing/index.js'
 
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0)
 const DAY: StoreWindow = { duration: 'day', start: T0 - 43_200_000, end: T0 + 43_200_000, limit: 1_000_000 }

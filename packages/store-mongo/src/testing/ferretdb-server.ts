@@ -2,14 +2,22 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join } from 'node:path'
 
 /** The FerretDB release the tests run against. */
 export const FERRETDB_VERSION = 'v1.24.2'
 const MODULE = 'github.com/FerretDB/FerretDB'
 
-/** The repository root (this file is packages/store-mongo/src/test-support/). */
-const REPO_ROOT = resolve(__dirname, '../../../..')
+/**
+ * Where a built binary is cached: `<workspace root>/.cache/bin`, the workspace root being the nearest
+ * folder above the working directory with a `pnpm-workspace.yaml` (else the working directory).
+ */
+function cacheDir(): string {
+  for (let dir = process.cwd(); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return join(dir, '.cache', 'bin')
+    if (dirname(dir) === dir) return join(process.cwd(), '.cache', 'bin')
+  }
+}
 
 /** A FerretDB process on a SQLite directory. */
 export interface FerretdbServer {
@@ -41,7 +49,7 @@ export function resolveFerretdbBinary(): string {
       throw new Error(`FERRETDB_BIN=${fromEnv} does not run as FerretDB ${FERRETDB_VERSION}`)
     return fromEnv
   }
-  const cached = join(REPO_ROOT, '.cache', 'bin', 'ferretdb')
+  const cached = join(cacheDir(), 'ferretdb')
   let gopath: string | undefined
   try {
     gopath = execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).trim()
@@ -66,7 +74,7 @@ export function resolveFerretdbBinary(): string {
     cpSync(info.Dir, src, { recursive: true })
     execFileSync('chmod', ['-R', 'u+w', src])
     writeFileSync(join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`)
-    mkdirSync(join(REPO_ROOT, '.cache', 'bin'), { recursive: true })
+    mkdirSync(dirname(cached), { recursive: true })
     execFileSync('go', ['build', '-o', cached, './cmd/ferretdb'], {
       cwd: src,
       stdio: 'inherit',
@@ -146,19 +154,4 @@ export async function startFerretdb(
       await exited
     },
   }
-}
-
-/**
- * Jest global setup: uses `MONGODB_URL` when set; otherwise starts FerretDB on a free port and a temp
- * SQLite directory (building it once if needed) and hands its URL to the tests as `MONGODB_URL`.
- * Throws, failing the whole run with the reason, when no server can be had.
- */
-// biome-ignore lint/style/noDefaultExport: jest loads globalSetup/globalTeardown from a default export
-export default async function globalSetup(): Promise<void> {
-  if (process.env.MONGODB_URL) return
-  const bin = resolveFerretdbBinary()
-  process.env.API_BILLING_FERRETDB_BIN = bin
-  const server = await startFerretdb(bin)
-  process.env.MONGODB_URL = server.url
-  ;(globalThis as { __ferretdb__?: unknown }).__ferretdb__ = server
 }
