@@ -32,7 +32,7 @@ export interface UsageChartProps {
   readonly className?: string
 }
 
-const MARGIN = { top: 16, right: 12, bottom: 32, left: 52 }
+const MARGIN = { top: 28, right: 12, bottom: 32, left: 52 }
 /** Minimum horizontal room per date label, in SVG units. */
 const LABEL_ROOM = 64
 
@@ -113,7 +113,7 @@ export function UsageChart(props: UsageChartProps) {
                 </text>
               </g>
             ))}
-            <text className="abq-chart-unit" x={MARGIN.left - 6} y={MARGIN.top - 6} textAnchor="end">
+            <text className="abq-chart-unit" x={MARGIN.left - 6} y={MARGIN.top - 14} textAnchor="end">
               credits
             </text>
           </g>
