@@ -31,8 +31,8 @@ describe('<UsageChart>', () => {
     const bars = container.querySelectorAll('rect.abq-chart-bar')
     expect(bars).toHaveLength(4)
     const heights = [...bars].map((b) => Number(b.getAttribute('height')))
-    // Ticks 0, 50, 100: the 87-credit day is 0.87 of the plot height (240 - 16 - 32 = 192).
-    expect(heights[1]).toBeCloseTo(192 * 0.87)
+    // Ticks 0, 50, 100: the 87-credit day is 0.87 of the plot height (240 - 28 - 32 = 180).
+    expect(heights[1]).toBeCloseTo(180 * 0.87)
     expect(heights[2]).toBe(0)
     expect(heights[0] as number).toBeLessThan(heights[3] as number)
     const yLabels = [...container.querySelectorAll('.abq-chart-axis--y text')].map((t) => t.textContent)
