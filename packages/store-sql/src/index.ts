@@ -5,6 +5,7 @@ export {
 export {
   MIGRATION_COUNTERS_AND_LEDGER,
   MIGRATION_KEYS_AND_RETENTION,
+  MIGRATION_POSTGRES_FUNCTIONS,
   usageStoreMigrations,
 } from './migrations.js'
 export { detectSqlDialect, type SqlDialect } from './sql-dialect.js'

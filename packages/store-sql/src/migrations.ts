@@ -1,10 +1,16 @@
-import type { Kysely, Migration } from 'kysely'
+import { type Kysely, type Migration, sql } from 'kysely'
+import { postgresFunctionStatements } from './postgres-functions.js'
 import type { SqlDialect } from './sql-dialect.js'
 
 /** Name of the first schema version: window counters and the usage ledger. */
 export const MIGRATION_COUNTERS_AND_LEDGER = '0001_counters_and_ledger'
 /** Name of the second schema version: idempotency and refund keys, and the retention indexes. */
 export const MIGRATION_KEYS_AND_RETENTION = '0002_keys_and_retention'
+/**
+ * Name of the third schema version: on Postgres, the server-side functions `<prefix>charge` and
+ * `<prefix>refund` (PL/pgSQL, `create or replace`) that the store calls; a no-op on the other dialects.
+ */
+export const MIGRATION_POSTGRES_FUNCTIONS = '0003_postgres_functions'
 
 /**
  * The versioned schema of a store, for Kysely's `Migrator`, keyed by name in the order they run.
@@ -65,6 +71,12 @@ export function usageStoreMigrations(dialect: SqlDialect, prefix: string): Recor
         for (const [name, table, column] of indexes) {
           await db.schema.createIndex(name).on(table).column(column).execute()
         }
+      },
+    },
+    [MIGRATION_POSTGRES_FUNCTIONS]: {
+      async up(db: Kysely<unknown>): Promise<void> {
+        if (dialect !== 'postgres') return
+        for (const statement of postgresFunctionStatements(prefix)) await sql.raw(statement).execute(db)
       },
     },
   }

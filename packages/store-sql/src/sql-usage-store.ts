@@ -99,7 +99,7 @@ export class SqlUsageStore<DB = unknown> implements UsageStore {
         `only for the sqlite dialect, not ${this.dialect}`,
       )
     }
-    if (this.dialect === 'postgres') this.engine = new PostgresEngine(db, tables)
+    if (this.dialect === 'postgres') this.engine = new PostgresEngine(db, tables, this.tablePrefix)
     else if (this.dialect === 'mysql') this.engine = new MysqlEngine(db, tables)
     else {
       const session = options.sqliteDatabase ? handleSession(options.sqliteDatabase) : kyselySession(db)
