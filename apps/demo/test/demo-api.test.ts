@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { parseList } from 'structured-headers'
-import { type DemoServer, removeDataDir, startDemoServer } from './demo-server.js'
+import { type DemoServer, removeDataDir, startDemoServer, withinOneMinuteWindow } from './demo-server.js'
 
 const ADMIN_TOKEN = 'test-admin-token'
 let server: DemoServer
@@ -33,6 +33,7 @@ describe('the demo API', () => {
   })
 
   it('charges 1 credit for fetch-data and 5 for fetch-expensive-data, with both header sets', async () => {
+    await withinOneMinuteWindow(5_000)
     const cheap = await get('/api/fetch-data', 'demo-pro')
     expect(cheap.status).toBe(200)
     expect(remaining(cheap)).toEqual({ minute: 59, month: 4_999 })
@@ -43,6 +44,7 @@ describe('the demo API', () => {
   })
 
   it('answers 429 with Retry-After once the free minute is spent, and charges nothing more', async () => {
+    await withinOneMinuteWindow(5_000)
     for (let i = 0; i < 2; i++) expect((await get('/api/fetch-expensive-data', 'demo-free')).status).toBe(200)
     const limited = await get('/api/fetch-data', 'demo-free')
     expect(limited.status).toBe(429)

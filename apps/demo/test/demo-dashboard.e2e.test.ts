@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { type BrowserContext, chromium, type Page } from 'playwright-core'
-import { type DemoServer, removeDataDir, startDemoServer } from './demo-server.js'
+import { type DemoServer, removeDataDir, startDemoServer, withinOneMinuteWindow } from './demo-server.js'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SCREENSHOTS = resolve(process.env.SCREENSHOT_DIR ?? join(__dirname, '..', 'screenshots'))
@@ -51,6 +51,7 @@ async function minuteMeter() {
 
 describe('the demo dashboard in Chromium', () => {
   it('shows a client’s meters, drops them on calls, shows the 429 and the chart', async () => {
+    await withinOneMinuteWindow(30_000)
     await page.goto(server.url)
     await page.getByRole('combobox', { name: 'Client' }).selectOption('demo-free')
     await expect(page.getByRole('meter', { name: /minute/i }).waitFor()).resolves.toBeUndefined()

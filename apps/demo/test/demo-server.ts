@@ -80,3 +80,13 @@ export async function startDemoServer(env: NodeJS.ProcessEnv = {}, dataDir?: str
 export function removeDataDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true })
 }
+
+/**
+ * The demo's plans have minute windows and its server runs on the real clock, so a test that must stay
+ * inside one minute window waits, when fewer than `needMs` are left of the current minute, for the next
+ * one to begin.
+ */
+export async function withinOneMinuteWindow(needMs: number): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000)
+  if (left < needMs) await new Promise((done) => setTimeout(done, left + 50))
+}
