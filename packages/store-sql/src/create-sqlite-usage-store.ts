@@ -1,5 +1,6 @@
 import { InvalidArgumentError, StoreUnavailableError } from '@x/api-billing-core'
 import { Kysely, SqliteDialect } from 'kysely'
+import { importDriver, initialised } from './open-store.js'
 import { SqlUsageStore, type SqlUsageStoreOptions } from './sql-usage-store.js'
 
 /** Options of {@link createSqliteUsageStore}. */
@@ -43,17 +44,9 @@ export async function createSqliteUsageStore(
       `expected a non-negative integer, got ${busyTimeoutMs}`,
     )
   }
-  let Database: typeof import('better-sqlite3')
-  try {
-    Database = (await import('better-sqlite3')).default
-  } catch (error) {
-    throw new StoreUnavailableError(
-      'createSqliteUsageStore needs the better-sqlite3 package: npm install better-sqlite3',
-      {
-        cause: error,
-      },
-    )
-  }
+  const Database = (
+    await importDriver('better-sqlite3', () => import('better-sqlite3'), 'createSqliteUsageStore')
+  ).default
   let database: import('better-sqlite3').Database
   try {
     database = new Database(path)
@@ -71,11 +64,5 @@ export async function createSqliteUsageStore(
   }
   const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database }) })
   const store = new SqlUsageStore({ ...options, db, dialect: 'sqlite', sqliteDatabase: database })
-  try {
-    await store.init()
-  } catch (error) {
-    await store.close().catch(() => undefined)
-    throw error
-  }
-  return store
+  return initialised(store)
 }

@@ -1,3 +1,5 @@
+export { createMysqlUsageStore } from './create-mysql-usage-store.js'
+export { createPostgresUsageStore } from './create-postgres-usage-store.js'
 export {
   createSqliteUsageStore,
   type SqliteUsageStoreOptions,
@@ -8,6 +10,7 @@ export {
   MIGRATION_POSTGRES_FUNCTIONS,
   usageStoreMigrations,
 } from './migrations.js'
+export type { ServerUsageStoreOptions } from './server-store-options.js'
 export { detectSqlDialect, type SqlDialect } from './sql-dialect.js'
 export { SqlUsageStore, type SqlUsageStoreOptions } from './sql-usage-store.js'
 export type { SqliteDatabaseHandle, SqliteStatementHandle } from './sqlite-database-handle.js'
