@@ -2,10 +2,11 @@ import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { UsageStore } from '@x/api-billing-core'
 import { MongoUsageStore } from '@x/api-billing-store-mongo'
-import { createSqliteUsageStore, SqlUsageStore } from '@x/api-billing-store-sql'
-import { Kysely, MysqlDialect, PostgresDialect } from 'kysely'
-import { createPool } from 'mysql2'
-import pg from 'pg'
+import {
+  createMysqlUsageStore,
+  createPostgresUsageStore,
+  createSqliteUsageStore,
+} from '@x/api-billing-store-sql'
 
 /** Where the demo keeps usage, as chosen by the environment. */
 export interface StoreChoice {
@@ -17,7 +18,7 @@ export interface StoreChoice {
 /**
  * Picks the store from the environment: `MONGODB_URL` → MongoDB; `DATABASE_URL` of `postgres://…` →
  * PostgreSQL, `mysql://…` → MySQL/MariaDB, anything else → a SQLite file at that path; nothing → the
- * embedded SQLite file `data/demo.sqlite` under `defaultDir`.
+ * embedded SQLite file `data/demo.sqlite` under `defaultDir`. SQL stores come migrated.
  */
 export async function createStore(env: NodeJS.ProcessEnv, defaultDir: string): Promise<StoreChoice> {
   if (env.MONGODB_URL) {
@@ -28,18 +29,10 @@ export async function createStore(env: NodeJS.ProcessEnv, defaultDir: string): P
   }
   const url = env.DATABASE_URL
   if (url?.startsWith('postgres://') || url?.startsWith('postgresql://')) {
-    const pool = new pg.Pool({ connectionString: url })
-    // pg emits 'error' when the server drops a connection; unhandled, that would crash the demo.
-    pool.on('error', (error) => console.warn('postgres pool:', error.message))
-    pool.on('connect', (client) => client.on('error', () => {}))
-    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) })
-    return { store: new SqlUsageStore({ db }), description: `PostgreSQL at ${redact(url)}` }
+    return { store: await createPostgresUsageStore(url), description: `PostgreSQL at ${redact(url)}` }
   }
   if (url?.startsWith('mysql://')) {
-    const db = new Kysely<unknown>({
-      dialect: new MysqlDialect({ pool: createPool({ uri: url, supportBigNumbers: true }) }),
-    })
-    return { store: new SqlUsageStore({ db }), description: `MySQL at ${redact(url)}` }
+    return { store: await createMysqlUsageStore(url), description: `MySQL at ${redact(url)}` }
   }
   const file = resolve(url || resolve(defaultDir, 'data', 'demo.sqlite'))
   mkdirSync(dirname(file), { recursive: true })
