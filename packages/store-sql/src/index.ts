@@ -7,6 +7,7 @@ export {
 export {
   MIGRATION_COUNTERS_AND_LEDGER,
   MIGRATION_KEYS_AND_RETENTION,
+  MIGRATION_MYSQL_PROCEDURES,
   MIGRATION_POSTGRES_FUNCTIONS,
   usageStoreMigrations,
 } from './migrations.js'

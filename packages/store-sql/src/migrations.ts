@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, sql } from 'kysely'
+import { mysqlProcedureStatements } from './mysql-procedures.js'
 import { postgresFunctionStatements } from './postgres-functions.js'
 import type { SqlDialect } from './sql-dialect.js'
 
@@ -11,6 +12,12 @@ export const MIGRATION_KEYS_AND_RETENTION = '0002_keys_and_retention'
  * `<prefix>refund` (PL/pgSQL, `create or replace`) that the store calls; a no-op on the other dialects.
  */
 export const MIGRATION_POSTGRES_FUNCTIONS = '0003_postgres_functions'
+/**
+ * Name of the fourth schema version: on MySQL/MariaDB, the stored procedures `<prefix>charge` and
+ * `<prefix>refund` (dropped if they exist, then created) that the store calls; a no-op on the other
+ * dialects.
+ */
+export const MIGRATION_MYSQL_PROCEDURES = '0004_mysql_procedures'
 
 /**
  * The versioned schema of a store, for Kysely's `Migrator`, keyed by name in the order they run.
@@ -77,6 +84,12 @@ export function usageStoreMigrations(dialect: SqlDialect, prefix: string): Recor
       async up(db: Kysely<unknown>): Promise<void> {
         if (dialect !== 'postgres') return
         for (const statement of postgresFunctionStatements(prefix)) await sql.raw(statement).execute(db)
+      },
+    },
+    [MIGRATION_MYSQL_PROCEDURES]: {
+      async up(db: Kysely<unknown>): Promise<void> {
+        if (dialect !== 'mysql') return
+        for (const statement of mysqlProcedureStatements(prefix)) await sql.raw(statement).execute(db)
       },
     },
   }

@@ -3,6 +3,7 @@ import { type Kysely, Migrator, sql } from 'kysely'
 import {
   MIGRATION_COUNTERS_AND_LEDGER,
   MIGRATION_KEYS_AND_RETENTION,
+  MIGRATION_MYSQL_PROCEDURES,
   MIGRATION_POSTGRES_FUNCTIONS,
   usageStoreMigrations,
 } from './migrations.js'
@@ -71,82 +72,99 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('upgrading a %s schem
       await cleanup()
     }
   })
-  it('upgrades a version-2 database: stored keys still replay, and charges and refunds run as before', async () => {
-    const { target, cleanup } = await createTestTarget(engine)
-    try {
-      const db = await openKysely(target)
-      await migrateTo(db, engine, MIGRATION_KEYS_AND_RETENTION)
-      await sql`insert into ${sql.table(`${PREFIX}counters`)} (client_id, duration, window_start, window_end, used)
+  it.each([
+    ['2', MIGRATION_KEYS_AND_RETENTION],
+    ['3', MIGRATION_POSTGRES_FUNCTIONS],
+  ])(
+    'upgrades a version-%s database: stored keys still replay, and charges and refunds run as before',
+    async (_, version) => {
+      const { target, cleanup } = await createTestTarget(engine)
+      try {
+        const db = await openKysely(target)
+        await migrateTo(db, engine, version)
+        await sql`insert into ${sql.table(`${PREFIX}counters`)} (client_id, duration, window_start, window_end, used)
         values (${'legacy'}, ${'minute'}, ${T0}, ${T0 + MINUTE}, ${7})`.execute(db)
-      await sql`insert into ${sql.table(`${PREFIX}idempotency_keys`)} (client_id, idem_key, used, expires_at)
+        await sql`insert into ${sql.table(`${PREFIX}idempotency_keys`)} (client_id, idem_key, used, expires_at)
         values (${'legacy'}, ${'before-upgrade'}, ${'[7]'}, ${T0 + MINUTE})`.execute(db)
 
-      const store = new SqlUsageStore({ db, tablePrefix: PREFIX })
-      await store.init()
-      const { rows } = await sql<{
-        name: string
-      }>`select name from ${sql.table(`${PREFIX}migration`)} order by name`.execute(db)
-      expect(rows.map((r) => r.name)).toEqual([
-        MIGRATION_COUNTERS_AND_LEDGER,
-        MIGRATION_KEYS_AND_RETENTION,
-        MIGRATION_POSTGRES_FUNCTIONS,
-      ])
-      if (engine === 'postgres') {
-        const functions = await sql<{ name: string }>`select p.proname as name from pg_proc p
+        const store = new SqlUsageStore({ db, tablePrefix: PREFIX })
+        await store.init()
+        const { rows } = await sql<{
+          name: string
+        }>`select name from ${sql.table(`${PREFIX}migration`)} order by name`.execute(db)
+        expect(rows.map((r) => r.name)).toEqual([
+          MIGRATION_COUNTERS_AND_LEDGER,
+          MIGRATION_KEYS_AND_RETENTION,
+          MIGRATION_POSTGRES_FUNCTIONS,
+          MIGRATION_MYSQL_PROCEDURES,
+        ])
+        if (engine === 'postgres') {
+          const functions = await sql<{ name: string }>`select p.proname as name from pg_proc p
           where p.pronamespace = current_schema()::regnamespace and p.proname like ${`${PREFIX}%`}
           order by p.proname`.execute(db)
-        expect(functions.rows.map((r) => r.name)).toEqual([`${PREFIX}charge`, `${PREFIX}refund`])
-      }
+          expect(functions.rows.map((r) => r.name)).toEqual([`${PREFIX}charge`, `${PREFIX}refund`])
+        }
+        if (engine === 'mysql') {
+          const procedures = await sql<{
+            name: string
+          }>`select routine_name as name from information_schema.routines
+          where routine_schema = database() and routine_type = 'PROCEDURE' and routine_name like ${`${PREFIX}%`}
+          order by routine_name`.execute(db)
+          expect(procedures.rows.map((r) => r.name)).toEqual([`${PREFIX}charge`, `${PREFIX}refund`])
+          // Re-creating the procedures (drop if exists, then create) is idempotent.
+          await usageStoreMigrations(engine, PREFIX)[MIGRATION_MYSQL_PROCEDURES]?.up(db)
+        }
 
-      const minute = { duration: 'minute' as const, start: T0, end: T0 + MINUTE, limit: 10 }
-      const hour = { duration: 'hour' as const, start: T0, end: T0 + 60 * MINUTE, limit: 100 }
-      const keyed = (idempotencyKey: string, cost: number) => ({
-        clientId: 'legacy',
-        windows: [minute, hour],
-        cost,
-        at: T0,
-        idempotencyKey,
-        idempotencyExpiresAt: T0 + MINUTE,
-      })
-      expect(await store.charge({ ...keyed('before-upgrade', 2), windows: [minute] })).toEqual({
-        allowed: true,
-        used: [7],
-        replayed: true,
-      })
-      expect(await store.charge(keyed('after-upgrade', 2))).toEqual({
-        allowed: true,
-        used: [9, 2],
-        replayed: false,
-      })
-      expect(await store.charge(keyed('too-much', 2))).toEqual({
-        allowed: false,
-        used: [9, 2],
-        replayed: false,
-      })
-      expect(
-        await store.refund({
+        const minute = { duration: 'minute' as const, start: T0, end: T0 + MINUTE, limit: 10 }
+        const hour = { duration: 'hour' as const, start: T0, end: T0 + 60 * MINUTE, limit: 100 }
+        const keyed = (idempotencyKey: string, cost: number) => ({
           clientId: 'legacy',
           windows: [minute, hour],
-          credits: 2,
+          cost,
           at: T0,
-          refundKey: 'r1',
-          refundKeyExpiresAt: T0 + MINUTE,
-          idempotencyKey: 'after-upgrade',
-        }),
-      ).toBe(true)
-      expect(await store.status('legacy', [minute, hour])).toEqual([7, 0])
-      expect(await store.charge(keyed('after-upgrade', 3))).toEqual({
-        allowed: true,
-        used: [10, 3],
-        replayed: false,
-      })
-      await store.init()
-      expect(await store.readUsage({ clientId: 'legacy', from: T0, to: T0 + MINUTE })).toEqual([
-        { start: T0, credits: 3 },
-      ])
-      await store.close()
-    } finally {
-      await cleanup()
-    }
-  })
+          idempotencyKey,
+          idempotencyExpiresAt: T0 + MINUTE,
+        })
+        expect(await store.charge({ ...keyed('before-upgrade', 2), windows: [minute] })).toEqual({
+          allowed: true,
+          used: [7],
+          replayed: true,
+        })
+        expect(await store.charge(keyed('after-upgrade', 2))).toEqual({
+          allowed: true,
+          used: [9, 2],
+          replayed: false,
+        })
+        expect(await store.charge(keyed('too-much', 2))).toEqual({
+          allowed: false,
+          used: [9, 2],
+          replayed: false,
+        })
+        expect(
+          await store.refund({
+            clientId: 'legacy',
+            windows: [minute, hour],
+            credits: 2,
+            at: T0,
+            refundKey: 'r1',
+            refundKeyExpiresAt: T0 + MINUTE,
+            idempotencyKey: 'after-upgrade',
+          }),
+        ).toBe(true)
+        expect(await store.status('legacy', [minute, hour])).toEqual([7, 0])
+        expect(await store.charge(keyed('after-upgrade', 3))).toEqual({
+          allowed: true,
+          used: [10, 3],
+          replayed: false,
+        })
+        await store.init()
+        expect(await store.readUsage({ clientId: 'legacy', from: T0, to: T0 + MINUTE })).toEqual([
+          { start: T0, credits: 3 },
+        ])
+        await store.close()
+      } finally {
+        await cleanup()
+      }
+    },
+  )
 })

@@ -1,5 +1,7 @@
+import { describe, expect, it } from '@jest/globals'
 import { usageStoreConformanceSuite } from '@x/api-billing-core/testing'
-import { createTestTarget, openTestStore } from './test-support/test-databases.js'
+import { sql } from 'kysely'
+import { createTestTarget, openKysely, openTestStore } from './test-support/test-databases.js'
 
 usageStoreConformanceSuite({
   name: 'SqlUsageStore (MariaDB/MySQL, a fresh database per test)',
@@ -7,4 +9,66 @@ usageStoreConformanceSuite({
     const { target, cleanup } = await createTestTarget('mysql')
     return { store: await openTestStore(target), reopen: () => openTestStore(target), cleanup }
   },
+})
+
+describe('SqlUsageStore on MariaDB/MySQL', () => {
+  it('rejects a charge over a full window without waiting for the lock on its counter', async () => {
+    const { target, cleanup } = await createTestTarget('mysql')
+    const db = await openKysely(target)
+    try {
+      const store = await openTestStore(target)
+      const window = { duration: 'minute', start: 0, end: 60_000, limit: 3 } as const
+      const charge = { clientId: 'c', windows: [window], cost: 3, at: 0 }
+      expect(await store.charge(charge)).toEqual({ allowed: true, used: [3], replayed: false })
+      await db.transaction().execute(async (trx) => {
+        await sql`select used from api_billing_counters where client_id = ${'c'} for update`.execute(trx)
+        let timer: NodeJS.Timeout | undefined
+        const rejected = await Promise.race([
+          store.charge({ ...charge, cost: 1 }),
+          new Promise((resolve) => {
+            timer = setTimeout(() => resolve('waited'), 2_000)
+          }),
+        ])
+        clearTimeout(timer)
+        expect(rejected).toEqual({ allowed: false, used: [3], replayed: false })
+      })
+      await store.close()
+    } finally {
+      await db.destroy()
+      await cleanup()
+    }
+  })
+  it('keeps counters exact up to 2^53 and answers in request order across windows', async () => {
+    const { target, cleanup } = await createTestTarget('mysql')
+    try {
+      const store = await openTestStore(target)
+      const big = 2 ** 53 - 2
+      const hour = { duration: 'hour', start: 0, end: 3_600_000, limit: 2 ** 53 } as const
+      const minute = { duration: 'minute', start: 0, end: 60_000, limit: Number.POSITIVE_INFINITY } as const
+      const charge = {
+        clientId: 'big',
+        windows: [minute, hour],
+        cost: big,
+        at: 0,
+        idempotencyKey: 'k',
+        idempotencyExpiresAt: 60_000,
+      }
+      expect(await store.charge(charge)).toEqual({ allowed: true, used: [big, big], replayed: false })
+      expect(await store.charge({ ...charge, idempotencyKey: undefined, cost: 2 })).toEqual({
+        allowed: true,
+        used: [2 ** 53, 2 ** 53],
+        replayed: false,
+      })
+      expect(await store.charge({ ...charge, idempotencyKey: 'k2', cost: 1 })).toEqual({
+        allowed: false,
+        used: [2 ** 53, 2 ** 53],
+        replayed: false,
+      })
+      expect(await store.charge(charge)).toEqual({ allowed: true, used: [big, big], replayed: true })
+      expect(await store.status('big', [hour, minute])).toEqual([2 ** 53, 2 ** 53])
+      await store.close()
+    } finally {
+      await cleanup()
+    }
+  })
 })

@@ -100,7 +100,7 @@ export class SqlUsageStore<DB = unknown> implements UsageStore {
       )
     }
     if (this.dialect === 'postgres') this.engine = new PostgresEngine(db, tables, this.tablePrefix)
-    else if (this.dialect === 'mysql') this.engine = new MysqlEngine(db, tables)
+    else if (this.dialect === 'mysql') this.engine = new MysqlEngine(db, tables, this.tablePrefix)
     else {
       const session = options.sqliteDatabase ? handleSession(options.sqliteDatabase) : kyselySession(db)
       this.engine = new SqliteEngine(session, tables)

@@ -10,106 +10,73 @@ import {
   type UsageRange,
 } from '@x/api-billing-core'
 import type { Kysely } from 'kysely'
+import { mysqlProcedureNames } from '../mysql-procedures.js'
 import { retryOnConflict } from '../retry-on-conflict.js'
 import type { TableNames } from '../table-names.js'
-import { hasRoom, lockOrder, windowKey } from '../window-order.js'
-import { num, Rollback, type Row, rawQuery, transactionOrRollback } from './raw-query.js'
+import { lockOrder, windowKey } from '../window-order.js'
+import { num, type Row, rawQuery, transactionOrRollback } from './raw-query.js'
 import type { SqlEngine } from './sql-engine.js'
 
 /**
- * MySQL and MariaDB (InnoDB): a charge is one short transaction. It adds the cost to every window's
- * counter with one multi-row `INSERT … ON DUPLICATE KEY UPDATE` (rows in primary-key order, so the
- * exclusive row locks are always taken in one order and charges do not deadlock each other), reads
- * the counters back, and commits together with the ledger bucket only if every window stayed within
- * its limit; otherwise it rolls back, which leaves nothing changed. A keyed charge first inserts or
- * locks its idempotency key row, so a duplicate waits for the winner and replays its answer.
- * Deadlocks that still happen (gap locks of brand-new rows) are retried.
+ * MySQL and MariaDB (InnoDB): a charge is one round trip, `CALL <prefix>charge(…)`, of the stored
+ * procedure created by migration `0004_mysql_procedures` (see `mysql-procedures.ts`), which runs one
+ * short transaction on the server. A keyed charge first inserts or locks its idempotency key row, so a
+ * duplicate waits for the winner and replays its answer. The procedure then reads the counters without
+ * locking and rejects at once when a window is already full (a flood against an exhausted quota does
+ * not queue on the row locks); otherwise it adds the cost to every counter with
+ * `INSERT … ON DUPLICATE KEY UPDATE` in primary-key order (so the exclusive row locks are always taken
+ * in one order and charges do not deadlock each other), reads them back, and commits together with the
+ * ledger bucket only if every window stayed within its limit — otherwise it rolls back, which leaves
+ * nothing changed. A refund is one `CALL <prefix>refund(…)`. Deadlocks that still happen (gap locks of
+ * brand-new rows) are retried.
  */
 export class MysqlEngine implements SqlEngine {
   private readonly sql: ReturnType<typeof mysqlStatements>
-  private readonly perWindowCount = new Map<number, PerWindowCount>()
+  private readonly statusByWindowCount = new Map<number, string>()
 
   constructor(
     private readonly db: Kysely<unknown>,
     private readonly tables: TableNames,
+    prefix: string,
   ) {
-    this.sql = mysqlStatements(tables)
+    this.sql = mysqlStatements(tables, prefix)
   }
 
   async charge(request: ChargeRequest): Promise<ChargeResult> {
-    return retryOnConflict(() =>
-      transactionOrRollback(this.db, async (trx) => {
-        const { clientId, windows, cost, idempotencyKey: key } = request
-        const expiresAt = request.idempotencyExpiresAt ?? request.at
-        if (key !== undefined) {
-          await rawQuery(trx, this.sql.lockKey, [clientId, key, expiresAt])
-          const { rows } = await rawQuery(trx, this.sql.readKey, [clientId, key])
-          const row = rows[0] as Row
-          if (row.used !== null && num(row.expires_at) > request.at) {
-            throw new Rollback<ChargeResult>({
-              allowed: true,
-              used: JSON.parse(String(row.used)),
-              replayed: true,
-            })
-          }
-        }
-        const used = await this.addToCounters(trx, clientId, windows, cost)
-        if (!windows.every((w, i) => hasRoom((used[i] as number) - cost, cost, w.limit))) {
-          throw new Rollback<ChargeResult>({
-            allowed: false,
-            used: used.map((u) => u - cost),
-            replayed: false,
-          })
-        }
-        await rawQuery(trx, this.sql.addToLedger, [clientId, ledgerBucketStart(request.at), cost])
-        if (key !== undefined)
-          await rawQuery(trx, this.sql.storeAnswer, [JSON.stringify(used), expiresAt, clientId, key])
-        return { allowed: true, used, replayed: false }
-      }),
+    const { windows } = request
+    const row = await retryOnConflict(() =>
+      callProcedure(this.db, this.sql.charge, [
+        request.clientId,
+        JSON.stringify(windows.map((w) => [w.duration, w.start, w.end, procedureLimit(w.limit)])),
+        JSON.stringify(lockOrder(windows)),
+        request.cost,
+        ledgerBucketStart(request.at),
+        request.idempotencyKey ?? null,
+        request.idempotencyExpiresAt ?? request.at,
+        request.at,
+      ]),
     )
+    return {
+      allowed: num(row.allowed) === 1,
+      used: (JSON.parse(String(row.used_json)) as unknown[]).map(num),
+      replayed: num(row.replayed) === 1,
+    }
   }
 
-  /** Adds `cost` to every window (creating counters as needed) and answers the new values in request order. */
-  private async addToCounters(
-    trx: Kysely<unknown>,
-    clientId: string,
-    windows: readonly StoreWindow[],
-    cost: number,
-  ): Promise<number[]> {
-    if (windows.length === 0) return []
-    const { upsert, select } = this.statementsFor(windows.length)
-    const ordered = lockOrder(windows).map((i) => windows[i] as StoreWindow)
-    await rawQuery(
-      trx,
-      upsert,
-      ordered.flatMap((w) => [clientId, w.duration, w.start, w.end, cost]),
-    )
-    const { rows } = await rawQuery(trx, select, [clientId, ...ordered.flatMap((w) => [w.duration, w.start])])
-    const byKey = new Map(rows.map((r) => [windowKey(String(r.duration), num(r.window_start)), num(r.used)]))
-    return windows.map((w) => byKey.get(windowKey(w.duration, w.start)) ?? 0)
-  }
-
-  /** The counter statements for `n` windows, built once per window count. */
-  private statementsFor(n: number): PerWindowCount {
-    let found = this.perWindowCount.get(n)
+  /** The status query for `n` windows, built once per window count. */
+  private statusFor(n: number): string {
+    let found = this.statusByWindowCount.get(n)
     if (found === undefined) {
-      const C = this.tables.counters
-      const values = Array.from({ length: n }, () => '(?, ?, ?, ?, ?)').join(', ')
       const match = Array.from({ length: n }, () => '(duration = ? and window_start = ?)').join(' or ')
-      found = {
-        upsert: `insert into ${C} (client_id, duration, window_start, window_end, used) values ${values} on duplicate key update used = used + values(used)`,
-        select: `select duration, window_start, used from ${C} where client_id = ? and (${match}) for update`,
-        status: `select duration, window_start, used from ${C} where client_id = ? and (${match})`,
-        refund: `update ${C} set used = greatest(0, used - ?) where client_id = ? and (${match}) order by duration, window_start`,
-      }
-      this.perWindowCount.set(n, found)
+      found = `select duration, window_start, used from ${this.tables.counters} where client_id = ? and (${match})`
+      this.statusByWindowCount.set(n, found)
     }
     return found
   }
 
   async status(clientId: string, windows: readonly StoreWindow[]): Promise<readonly number[]> {
     if (windows.length === 0) return []
-    const { rows } = await rawQuery(this.db, this.statementsFor(windows.length).status, [
+    const { rows } = await rawQuery(this.db, this.statusFor(windows.length), [
       clientId,
       ...windows.flatMap((w) => [w.duration, w.start]),
     ])
@@ -118,30 +85,19 @@ export class MysqlEngine implements SqlEngine {
   }
 
   async refund(request: RefundRequest): Promise<boolean> {
-    const { clientId, windows, credits } = request
-    return retryOnConflict(() =>
-      transactionOrRollback(this.db, async (trx) => {
-        const inserted = await rawQuery(trx, this.sql.insertRefundKey, [
-          clientId,
-          request.refundKey,
-          request.refundKeyExpiresAt,
-        ])
-        if (Number(inserted.numAffectedRows ?? 0n) === 0) throw new Rollback(false)
-        if (request.idempotencyKey !== undefined) {
-          await rawQuery(trx, this.sql.forgetKey, [clientId, request.idempotencyKey])
-        }
-        if (windows.length > 0) {
-          const ordered = lockOrder(windows).map((i) => windows[i] as StoreWindow)
-          await rawQuery(trx, this.statementsFor(windows.length).refund, [
-            credits,
-            clientId,
-            ...ordered.flatMap((w) => [w.duration, w.start]),
-          ])
-        }
-        await rawQuery(trx, this.sql.refundLedger, [credits, clientId, ledgerBucketStart(request.at)])
-        return true
-      }),
+    const { windows } = request
+    const row = await retryOnConflict(() =>
+      callProcedure(this.db, this.sql.refund, [
+        request.clientId,
+        JSON.stringify(lockOrder(windows).map((i) => [windows[i]?.duration, windows[i]?.start])),
+        request.refundKey,
+        request.refundKeyExpiresAt,
+        request.credits,
+        ledgerBucketStart(request.at),
+        request.idempotencyKey ?? null,
+      ]),
     )
+    return num(row.applied) === 1
   }
 
   async readUsage(range: UsageRange): Promise<readonly LedgerBucket[]> {
@@ -173,25 +129,43 @@ export class MysqlEngine implements SqlEngine {
   async drain(): Promise<void> {}
 }
 
-/** The counter statements for one number of windows. */
-interface PerWindowCount {
-  readonly upsert: string
-  readonly select: string
-  readonly status: string
-  readonly refund: string
+/**
+ * A window limit as the charge procedure compares it: `null` for unlimited (never compared), otherwise
+ * the whole credits that fit, at most 2^53 — the largest count the store keeps exact — so that a limit
+ * of 2^53 or more lets a counter reach 2^53, as a comparison in JavaScript numbers does.
+ */
+function procedureLimit(limit: number): number | null {
+  return limit === Number.POSITIVE_INFINITY ? null : Math.min(Math.floor(limit), 2 ** 53)
 }
 
-/** The MySQL statements whose text does not depend on the number of windows. */
-function mysqlStatements(t: TableNames) {
+/**
+ * Calls a procedure and answers the one row of its result set. mysql2 answers a `CALL` with an array
+ * of results — each result set the procedure selected, then the `CALL`'s own OK packet — which
+ * Kysely's `MysqlDialect` hands over as the rows; the procedures select exactly one row.
+ */
+async function callProcedure(
+  db: Kysely<unknown>,
+  call: string,
+  parameters: readonly unknown[],
+): Promise<Row> {
+  const { rows } = await rawQuery(db, call, parameters)
+  const first: unknown = rows[0]
+  const row: unknown = Array.isArray(first) ? first[0] : first
+  if (typeof row !== 'object' || row === null) throw new Error(`unexpected answer to ${call.split('(')[0]}`)
+  return row as Row
+}
+
+/** The MySQL statements whose text does not depend on the number of windows, written once per table prefix. */
+function mysqlStatements(t: TableNames, prefix: string) {
   const { counters: C, ledger: L, idempotencyKeys: K, refundKeys: R } = t
+  const P = mysqlProcedureNames(prefix)
   return {
-    lockKey: `insert into ${K} (client_id, idem_key, used, expires_at) values (?, ?, null, ?) on duplicate key update idem_key = idem_key`,
-    readKey: `select used, expires_at from ${K} where client_id = ? and idem_key = ? for update`,
-    forgetKey: `delete from ${K} where client_id = ? and idem_key = ?`,
-    storeAnswer: `update ${K} set used = ?, expires_at = ? where client_id = ? and idem_key = ?`,
-    addToLedger: `insert into ${L} (client_id, bucket_start, credits) values (?, ?, ?) on duplicate key update credits = credits + values(credits)`,
-    insertRefundKey: `insert ignore into ${R} (client_id, refund_key, expires_at) values (?, ?, ?)`,
-    refundLedger: `update ${L} set credits = greatest(0, credits - ?) where client_id = ? and bucket_start = ?`,
+    // client, windows JSON, lock order JSON, cost, ledger bucket, idempotency key (null = none), key
+    // expiry, the instant of the charge.
+    charge: `call ${P.charge}(?, ?, ?, ?, ?, ?, ?, ?)`,
+    // client, windows JSON (lock order), refund key, its expiry, credits, ledger bucket, the idempotency
+    // key of the refunded charge (null = none), forgotten with the refund.
+    refund: `call ${P.refund}(?, ?, ?, ?, ?, ?, ?)`,
     readUsage: `select bucket_start, credits from ${L} where client_id = ? and bucket_start >= ? and bucket_start < ? and credits > 0 order by bucket_start`,
     deleteAll: [C, L, K, R].map((table) => `delete from ${table} where client_id = ?`),
     deleteRange: [
