@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { usageStoreConformanceSuite } from '@x/api-billing-core/testing'
-import { sql } from 'kysely'
-import { createTestTarget, openKysely, openTestStore } from './test-support/test-databases.js'
+import { expectRejectionWithoutWaitingForTheLock } from './test-support/lock-free-rejection.js'
+import { createTestTarget, openTestStore } from './test-support/test-databases.js'
 
 usageStoreConformanceSuite({
   name: 'SqlUsageStore (Postgres, a fresh schema per test)',
@@ -28,30 +28,6 @@ describe('SqlUsageStore on Postgres schemas', () => {
       await second.cleanup()
     }
   })
-  it('rejects a charge over a full window without waiting for the lock on its counter', async () => {
-    const { target, cleanup } = await createTestTarget('postgres')
-    const db = await openKysely(target)
-    try {
-      const store = await openTestStore(target)
-      const window = { duration: 'minute', start: 0, end: 60_000, limit: 3 } as const
-      const charge = { clientId: 'c', windows: [window], cost: 3, at: 0 }
-      expect(await store.charge(charge)).toEqual({ allowed: true, used: [3], replayed: false })
-      await db.transaction().execute(async (trx) => {
-        await sql`select used from api_billing_counters where client_id = ${'c'} for update`.execute(trx)
-        let timer: NodeJS.Timeout | undefined
-        const rejected = await Promise.race([
-          store.charge({ ...charge, cost: 1 }),
-          new Promise((resolve) => {
-            timer = setTimeout(() => resolve('waited'), 2_000)
-          }),
-        ])
-        clearTimeout(timer)
-        expect(rejected).toEqual({ allowed: false, used: [3], replayed: false })
-      })
-      await store.close()
-    } finally {
-      await db.destroy()
-      await cleanup()
-    }
-  })
+  it('rejects a charge over a full window without waiting for the lock on its counter', () =>
+    expectRejectionWithoutWaitingForTheLock('postgres'))
 })
