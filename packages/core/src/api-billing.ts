@@ -2,16 +2,19 @@ import { type Clock, systemClock } from './clock.js'
 import { type ClientPlan, compilePlan, type PlanWindows } from './compiled-quota.js'
 import { type DailyUsage, localDays, sumByDay } from './daily-usage.js'
 import type { Decision, WindowUsage } from './decision.js'
-import { BillingError } from './errors/billing-error.js'
 import { InvalidArgumentError } from './errors/invalid-argument-error.js'
 import { QuotaExceededError } from './errors/quota-exceeded-error.js'
-import { StoreUnavailableError } from './errors/store-unavailable-error.js'
+import { toStoreUnavailableError } from './errors/to-store-unavailable-error.js'
 import { UnknownClientError } from './errors/unknown-client-error.js'
+import { hasRoom } from './has-room.js'
 import type { QuotaDefinition } from './quota-definition.js'
+import { compareTightness } from './tightness.js'
 import type { ChargeRequest, ChargeResult, StoreWindow, UsageStore } from './usage-store.js'
 import { assertClientId, assertCredits, assertTimeZone, describe, toEpochMs } from './validate.js'
 
 const DAY_MS = 86_400_000
+/** How a store failure that the store did not map itself is introduced to callers. */
+const STORE_FAILED = 'Usage store failed'
 /** Prefix of the charge id of a charge made with an idempotency key; the key follows it. */
 const KEYED_CHARGE = 'key:'
 
@@ -188,8 +191,7 @@ export class ApiBilling {
             windows,
             cost: credits,
             at: atMs,
-            idempotencyKey,
-            idempotencyExpiresAt: atMs + this.idempotencyTtlMs,
+            idempotency: { key: idempotencyKey, expiresAt: atMs + this.idempotencyTtlMs },
           }
     let result: ChargeResult
     try {
@@ -199,7 +201,7 @@ export class ApiBilling {
           ? await this.store.charge(request)
           : this.store.chargeSync(request)
     } catch (error) {
-      throw asBillingError(error)
+      throw toStoreUnavailableError(error, STORE_FAILED)
     }
     const chargeId =
       result.allowed && credits > 0
@@ -229,7 +231,7 @@ export class ApiBilling {
     const snapshot = plan.snapshotAt(atMs)
     const { windows } = snapshot
     const used = await this.callStore(() => this.store.status(clientId, windows))
-    const allowed = windows.every((w, i) => (used[i] as number) + 1 <= w.limit)
+    const allowed = windows.every((w, i) => hasRoom(used[i] as number, 1, w.limit))
     return decide(clientId, 0, atMs, snapshot, used, allowed, false, undefined)
   }
 
@@ -321,12 +323,8 @@ export class ApiBilling {
    */
   async deleteClientUsage(clientId: string, from?: Date, to?: Date): Promise<void> {
     assertClientId(clientId)
-    if (from === undefined && to === undefined) {
-      await this.callStore(() => this.store.deleteUsage({ clientId }))
-      return
-    }
-    const range = toRange(from, to)
-    await this.callStore(() => this.store.deleteUsage({ clientId, ...range }))
+    const request = from === undefined && to === undefined ? { clientId } : { clientId, ...toRange(from, to) }
+    await this.callStore(() => this.store.deleteUsage(request))
   }
 
   /** "Now" as the engine sees it: its clock's current instant. Bindings use it for default ranges. */
@@ -350,16 +348,9 @@ export class ApiBilling {
     try {
       return await call()
     } catch (error) {
-      throw asBillingError(error)
+      throw toStoreUnavailableError(error, STORE_FAILED)
     }
   }
-}
-
-/** A store error as thrown to callers: billing errors as they are, anything else as a store outage. */
-function asBillingError(error: unknown): BillingError {
-  if (error instanceof BillingError) return error
-  const message = error instanceof Error ? error.message : String(error)
-  return new StoreUnavailableError(`Usage store failed: ${message}`, { cause: error })
 }
 
 /** 96 random bits, so charge ids from different engine instances never collide. */
@@ -398,7 +389,7 @@ function decide(
     usage[i] = window
     if (
       remaining !== Number.POSITIVE_INFINITY &&
-      (tightest === undefined || remaining < tightest.remaining)
+      (tightest === undefined || compareTightness(window, tightest) < 0)
     ) {
       tightest = window
     }

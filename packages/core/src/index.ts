@@ -12,7 +12,9 @@ export { BillingError } from './errors/billing-error.js'
 export { InvalidArgumentError } from './errors/invalid-argument-error.js'
 export { QuotaExceededError } from './errors/quota-exceeded-error.js'
 export { StoreUnavailableError } from './errors/store-unavailable-error.js'
+export { toStoreUnavailableError } from './errors/to-store-unavailable-error.js'
 export { UnknownClientError } from './errors/unknown-client-error.js'
+export { hasRoom } from './has-room.js'
 export { type DailyUsageBody, dailyUsageBody } from './http/daily-usage-body.js'
 export {
   billingErrorProblem,
@@ -37,16 +39,20 @@ export {
   retryAfterSeconds,
 } from './http/rate-limit-headers.js'
 export { tightestFirst } from './http/tightest-first.js'
+export { isWholeClientDelete } from './is-whole-client-delete.js'
 export { LEDGER_BUCKET_MS, type LedgerBucket, ledgerBucketStart } from './ledger-bucket.js'
 export { MemoryUsageStore, type MemoryUsageStoreOptions } from './memory-usage-store.js'
 export type { QuotaDefinition } from './quota-definition.js'
 export { isQuotaDuration, QUOTA_DURATIONS, QuotaDuration } from './quota-duration.js'
 export { type QuotaWindow, quotaWindow } from './quota-window.js'
+export { compareTightness, type TightnessFields, tightestWindow } from './tightness.js'
 export { isUnlimited, UNLIMITED } from './unlimited.js'
 export type {
   ChargeRequest,
   ChargeResult,
+  DeleteAllUsageRequest,
   DeleteUsageRequest,
+  IdempotencyClaim,
   PurgeRequest,
   RefundRequest,
   StoreWindow,

@@ -1,4 +1,6 @@
 import { StoreUnavailableError } from './errors/store-unavailable-error.js'
+import { hasRoom } from './has-room.js'
+import { isWholeClientDelete } from './is-whole-client-delete.js'
 import { type LedgerBucket, ledgerBucketStart } from './ledger-bucket.js'
 import type { QuotaDuration } from './quota-duration.js'
 import type {
@@ -116,8 +118,8 @@ export class MemoryUsageStore implements UsageStore {
   /** {@link charge} without the promise; the engine uses it directly. */
   chargeSync(request: ChargeRequest): ChargeResult {
     if (this.closed) this.assertOpen()
-    const { clientId, windows, cost, at, idempotencyKey } = request
-    const keyId = idempotencyKey === undefined ? undefined : `${clientId}\u0000${idempotencyKey}`
+    const { clientId, windows, cost, at, idempotency } = request
+    const keyId = idempotency === undefined ? undefined : `${clientId}\u0000${idempotency.key}`
     if (keyId !== undefined) {
       const seen = this.idempotency.get(keyId)
       if (seen !== undefined && seen.expiresAt > at) return { allowed: true, used: seen.used, replayed: true }
@@ -131,16 +133,15 @@ export class MemoryUsageStore implements UsageStore {
       const w = windows[i] as StoreWindow
       const u = readSlot(counters.get(w.duration), w)?.used ?? 0
       used[i] = u
-      // `cost > limit - used` rather than `used + cost > limit`: the sum could round above 2^53.
-      if (cost > w.limit - u) fits = false
+      if (!hasRoom(u, cost, w.limit)) fits = false
     }
     if (!fits) return { allowed: false, used, replayed: false }
     for (let i = 0; i < count; i++) {
       used[i] = this.slotFor(counters, windows[i] as StoreWindow).used += cost
     }
     addToLedger(state, at, cost)
-    if (keyId !== undefined) {
-      remember(this.idempotency, keyId, { expiresAt: request.idempotencyExpiresAt ?? at, used }, this.maxKeys)
+    if (idempotency !== undefined) {
+      remember(this.idempotency, keyId as string, { expiresAt: idempotency.expiresAt, used }, this.maxKeys)
     }
     return { allowed: true, used, replayed: false }
   }
@@ -178,13 +179,14 @@ export class MemoryUsageStore implements UsageStore {
 
   async deleteUsage(request: DeleteUsageRequest): Promise<void> {
     this.assertOpen()
-    const { clientId, from = Number.NEGATIVE_INFINITY, to = Number.POSITIVE_INFINITY } = request
-    if (request.from === undefined && request.to === undefined) {
+    const { clientId } = request
+    if (isWholeClientDelete(request)) {
       this.clients.delete(clientId)
       deleteKeysOf(this.idempotency, clientId)
       deleteKeysOf(this.refunds, clientId)
       return
     }
+    const { from, to } = request
     const inRange = (start: number) => start >= from && start < to
     const state = this.clients.get(clientId)
     if (state === undefined) return

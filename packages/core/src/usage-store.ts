@@ -26,14 +26,22 @@ export interface ChargeRequest {
   /** The instant of the charge (epoch ms): the ledger bucket it lands in. */
   readonly at: number
   /**
-   * Charges with the same `(clientId, idempotencyKey)` are applied once; a repeat returns the stored
+   * Charges with the same `(clientId, idempotency.key)` are applied once; a repeat returns the stored
    * answer of the first with `replayed: true`. Only allowed charges are remembered, so a rejected
-   * request may be retried with the same key once credits renew. A key whose expiry is at or before
-   * `at` counts as unseen.
+   * request may be retried with the same key once credits renew. Default: none (every call charges).
    */
-  readonly idempotencyKey?: string
-  /** When the store may forget `idempotencyKey` (epoch ms). Present whenever the key is. */
-  readonly idempotencyExpiresAt?: number
+  readonly idempotency?: IdempotencyClaim
+}
+
+/**
+ * An idempotency key and how long a store must remember it: the two always travel together. A key whose
+ * `expiresAt` is at or before the charge's `at` counts as unseen.
+ */
+export interface IdempotencyClaim {
+  /** The caller's key, unique per client (e.g. the `Idempotency-Key` request header). */
+  readonly key: string
+  /** When the store may forget the key and its answer (epoch ms). */
+  readonly expiresAt: number
 }
 
 /** What {@link UsageStore.charge} answers. */
@@ -74,12 +82,19 @@ export interface UsageRange {
   readonly to: number
 }
 
-/** Arguments of {@link UsageStore.deleteUsage}; no range means everything of that client. */
-export interface DeleteUsageRequest {
+/** The whole-client form of {@link DeleteUsageRequest}: no range at all. */
+export interface DeleteAllUsageRequest {
   readonly clientId: string
-  readonly from?: number
-  readonly to?: number
+  readonly from?: undefined
+  readonly to?: undefined
 }
+
+/**
+ * Arguments of {@link UsageStore.deleteUsage}: either the whole client (no range) or a complete range
+ * `[from, to)`. The engine resolves open-ended ranges, so a store never sees half a range; it tells the two
+ * forms apart with `isWholeClientDelete`.
+ */
+export type DeleteUsageRequest = DeleteAllUsageRequest | UsageRange
 
 /** Arguments of {@link UsageStore.purge}. */
 export interface PurgeRequest {
@@ -103,8 +118,8 @@ export interface UsageStore {
   init(): Promise<void>
 
   /**
-   * Why it exists: this is the only write on the hot path. Atomically, if every window has
-   * `used + cost <= limit`, adds `cost` to all of them and to the ledger bucket of `at`; otherwise
+   * Why it exists: this is the only write on the hot path. Atomically, if every window has room
+   * (`hasRoom(used, cost, limit)`, core's one room check), adds `cost` to all of them and to the ledger bucket of `at`; otherwise
    * changes nothing. Never partially applies. Throws `StoreUnavailableError` when the database fails.
    */
   charge(request: ChargeRequest): Promise<ChargeResult>
@@ -137,9 +152,9 @@ export interface UsageStore {
   readUsage(range: UsageRange): Promise<readonly LedgerBucket[]>
 
   /**
-   * Why it exists: frappy's `delete_client_usage`, and data-protection erasure. Without a range removes
-   * all of the client's counters, ledger buckets and idempotency keys; with one, removes the ledger
-   * buckets and window counters whose start lies in `[from, to)`.
+   * Why it exists: frappy's `delete_client_usage`, and data-protection erasure. For the whole client
+   * (`isWholeClientDelete(request)`) removes all of its counters, ledger buckets and idempotency and refund
+   * keys; for a range, removes the ledger buckets and window counters whose start lies in `[from, to)`.
    */
   deleteUsage(request: DeleteUsageRequest): Promise<void>
 

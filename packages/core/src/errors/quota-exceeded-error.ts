@@ -1,4 +1,6 @@
 import type { Decision, WindowUsage } from '../decision.js'
+import { hasRoom } from '../has-room.js'
+import { compareTightness } from '../tightness.js'
 import { BillingError } from './billing-error.js'
 
 /**
@@ -23,9 +25,9 @@ export class QuotaExceededError extends BillingError {
   readonly violatedWindows: readonly WindowUsage[]
 
   constructor(decision: Decision) {
-    const over = decision.windows.filter((w) => w.used + decision.cost > w.limit)
+    const over = decision.windows.filter((w) => !hasRoom(w.used, decision.cost, w.limit))
     const violated = over.length > 0 ? over : decision.windows
-    const tightest = violated.reduce((a, b) => (b.remaining < a.remaining ? b : a))
+    const tightest = violated.reduce((a, b) => (compareTightness(b, a) < 0 ? b : a))
     const renew = violated.reduce((a, b) => (b.resetAt > a.resetAt ? b : a)).resetAt
     super(
       `Quota exceeded for client "${decision.clientId}": ${decision.cost} credit(s) requested, ` +

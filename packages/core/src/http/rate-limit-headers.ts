@@ -1,4 +1,5 @@
 import type { Decision, WindowUsage } from '../decision.js'
+import { hasRoom } from '../has-room.js'
 import { secondsUntil, tightestFirst } from './tightest-first.js'
 
 /** Which header sets {@link rateLimitHeaders} writes. Both default to `true`. */
@@ -73,7 +74,7 @@ export function retryAfterSeconds(decision: Decision): number {
   if (decision.allowed) return 0
   let latest = 0
   for (const w of decision.windows) {
-    if (w.used + decision.cost > w.limit) latest = Math.max(latest, w.resetAt.getTime())
+    if (!hasRoom(w.used, decision.cost, w.limit)) latest = Math.max(latest, w.resetAt.getTime())
   }
   return latest === 0 ? 0 : secondsUntil(decision, new Date(latest))
 }

@@ -1,19 +1,13 @@
 import type { Decision, WindowUsage } from '../decision.js'
-import { QUOTA_DURATIONS } from '../quota-duration.js'
+import { compareTightness } from '../tightness.js'
 
 /**
- * The decision's limited windows ordered tightest first: fewest credits remaining, then the one that
- * renews first. Unlimited windows are left out: they advertise no limit.
+ * The decision's limited windows ordered tightest first by {@link compareTightness} (fewest credits
+ * remaining, then the one that renews first, then the shorter duration). Unlimited windows are left out:
+ * they advertise no limit.
  */
 export function tightestFirst(decision: Decision): WindowUsage[] {
-  return decision.windows
-    .filter((w) => w.limit !== Number.POSITIVE_INFINITY)
-    .sort(
-      (a, b) =>
-        a.remaining - b.remaining ||
-        a.resetAt.getTime() - b.resetAt.getTime() ||
-        QUOTA_DURATIONS.indexOf(a.duration) - QUOTA_DURATIONS.indexOf(b.duration),
-    )
+  return decision.windows.filter((w) => w.limit !== Number.POSITIVE_INFINITY).sort(compareTightness)
 }
 
 /** Whole seconds from the decision until `at`, rounded up, never negative. */
