@@ -10,7 +10,7 @@ import { hasRoom } from './has-room.js'
 import type { QuotaDefinition } from './quota-definition.js'
 import { compareTightness } from './tightness.js'
 import type { ChargeRequest, ChargeResult, StoreWindow, UsageStore } from './usage-store.js'
-import { assertClientId, assertCredits, assertTimeZone, describe, toEpochMs } from './validate.js'
+import { assertClientId, assertCredits, assertTimeZone, describeValue, toEpochMs } from './validate.js'
 
 const DAY_MS = 86_400_000
 /** How a store failure that the store did not map itself is introduced to callers. */
@@ -175,7 +175,7 @@ export class ApiBilling {
     if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length === 0)) {
       throw new InvalidArgumentError(
         'idempotencyKey',
-        `expected a non-empty string, got ${describe(idempotencyKey)}`,
+        `expected a non-empty string, got ${describeValue(idempotencyKey)}`,
       )
     }
     const plan = this.planOf(clientId)
@@ -413,7 +413,7 @@ function decide(
 function toRange(from: Date | undefined, to: Date | undefined): { from: number; to: number } {
   const fromMs = from === undefined ? Number.MIN_SAFE_INTEGER : toEpochMs(from, 'from')
   const toMs = to === undefined ? Number.MAX_SAFE_INTEGER : toEpochMs(to, 'to')
-  if (toMs < fromMs) throw new InvalidArgumentError('to', `must not be before from (${describe(from)})`)
+  if (toMs < fromMs) throw new InvalidArgumentError('to', `must not be before from (${describeValue(from)})`)
   return { from: fromMs, to: toMs }
 }
 
@@ -422,7 +422,7 @@ function positiveMs(value: number | undefined, fallback: number, argument: strin
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new InvalidArgumentError(
       argument,
-      `expected a positive number of milliseconds, got ${describe(value)}`,
+      `expected a positive number of milliseconds, got ${describeValue(value)}`,
     )
   }
   return value

@@ -5,7 +5,7 @@ import type { QuotaDefinition } from './quota-definition.js'
 import { isQuotaDuration, QUOTA_DURATIONS, type QuotaDuration } from './quota-duration.js'
 import { UNLIMITED } from './unlimited.js'
 import type { StoreWindow } from './usage-store.js'
-import { assertTimeZone, describe, toEpochMs } from './validate.js'
+import { assertTimeZone, describeValue, toEpochMs } from './validate.js'
 
 const FIXED_MS: Partial<Record<QuotaDuration, number>> = { second: 1_000, minute: 60_000, hour: 3_600_000 }
 /** Average lengths, only used to guess which window an instant falls in before checking exactly. */
@@ -50,14 +50,14 @@ export class CompiledQuota {
     if (typeof definition !== 'object' || definition === null) {
       throw new InvalidArgumentError(
         argument,
-        `expected a quota definition object, got ${describe(definition)}`,
+        `expected a quota definition object, got ${describeValue(definition)}`,
       )
     }
     const { duration, creditLimit, startDate, timeZone = 'UTC' } = definition
     if (!isQuotaDuration(duration)) {
       throw new InvalidArgumentError(
         `${argument}.duration`,
-        `expected one of ${QUOTA_DURATIONS.join(', ')}, got ${describe(duration)}`,
+        `expected one of ${QUOTA_DURATIONS.join(', ')}, got ${describeValue(duration)}`,
       )
     }
     assertLimit(creditLimit, `${argument}.creditLimit`)
@@ -119,7 +119,7 @@ function assertLimit(value: unknown, argument: string): asserts value is number 
   if (typeof value !== 'number' || Number.isNaN(value) || !Number.isSafeInteger(value) || value < 0) {
     throw new InvalidArgumentError(
       argument,
-      `expected a non-negative whole number of credits or UNLIMITED, got ${describe(value)}`,
+      `expected a non-negative whole number of credits or UNLIMITED, got ${describeValue(value)}`,
     )
   }
 }
@@ -132,7 +132,7 @@ export function compilePlan(definitions: readonly QuotaDefinition[]): ClientPlan
   if (!Array.isArray(definitions)) {
     throw new InvalidArgumentError(
       'definitions',
-      `expected an array of quota definitions, got ${describe(definitions)}`,
+      `expected an array of quota definitions, got ${describeValue(definitions)}`,
     )
   }
   if (definitions.length === 0) {

@@ -3,14 +3,17 @@ import { InvalidArgumentError } from './errors/invalid-argument-error.js'
 /** Throws unless `value` is a non-empty string. */
 export function assertClientId(value: unknown, argument = 'clientId'): asserts value is string {
   if (typeof value !== 'string' || value.length === 0) {
-    throw new InvalidArgumentError(argument, `expected a non-empty string, got ${describe(value)}`)
+    throw new InvalidArgumentError(argument, `expected a non-empty string, got ${describeValue(value)}`)
   }
 }
 
 /** Throws unless `value` is a non-negative safe integer (credits are whole numbers). */
 export function assertCredits(value: unknown, argument: string): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new InvalidArgumentError(argument, `expected a finite number of credits, got ${describe(value)}`)
+    throw new InvalidArgumentError(
+      argument,
+      `expected a finite number of credits, got ${describeValue(value)}`,
+    )
   }
   if (value < 0) throw new InvalidArgumentError(argument, `credits cannot be negative, got ${value}`)
   if (!Number.isSafeInteger(value)) {
@@ -24,7 +27,7 @@ export function assertCredits(value: unknown, argument: string): asserts value i
 /** Throws unless `value` is a `Date` holding a real instant; returns its epoch milliseconds. */
 export function toEpochMs(value: unknown, argument: string): number {
   if (!(value instanceof Date))
-    throw new InvalidArgumentError(argument, `expected a Date, got ${describe(value)}`)
+    throw new InvalidArgumentError(argument, `expected a Date, got ${describeValue(value)}`)
   const ms = value.getTime()
   if (Number.isNaN(ms)) throw new InvalidArgumentError(argument, 'the Date is invalid')
   return ms
@@ -35,7 +38,7 @@ const knownZones = new Set<string>()
 /** Throws unless `value` names an IANA time zone (or a fixed offset such as `+05:30`) this runtime knows. */
 export function assertTimeZone(value: unknown, argument = 'timeZone'): asserts value is string {
   if (typeof value !== 'string' || value.length === 0) {
-    throw new InvalidArgumentError(argument, `expected an IANA time zone name, got ${describe(value)}`)
+    throw new InvalidArgumentError(argument, `expected an IANA time zone name, got ${describeValue(value)}`)
   }
   if (knownZones.has(value)) return
   try {
@@ -43,14 +46,14 @@ export function assertTimeZone(value: unknown, argument = 'timeZone'): asserts v
   } catch {
     throw new InvalidArgumentError(
       argument,
-      `unknown time zone ${describe(value)} (expected an IANA name such as "Europe/Berlin")`,
+      `unknown time zone ${describeValue(value)} (expected an IANA name such as "Europe/Berlin")`,
     )
   }
   knownZones.add(value)
 }
 
 /** A short, safe rendering of a rejected value for an error message. */
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
     return String(value)
