@@ -23,6 +23,7 @@ export {
   type ProblemDetails,
   type QuotaExceededProblem,
   quotaExceededProblem,
+  UNAVAILABLE_RETRY_AFTER_SECONDS,
 } from './http/problem-details.js'
 export {
   type QuotaStatusBody,

@@ -22,6 +22,11 @@ export interface ProblemDetails {
 
 /** The problem body of a `429`: violated windows, remaining credits, cost and renew time. */
 export interface QuotaExceededProblem extends ProblemDetails {
+  /**
+   * The names of the quota policies that were exceeded, as they appear in `RateLimit-Policy` and
+   * `RateLimit` (the window's duration, e.g. `"minute"`): the member the ratelimit-headers draft defines.
+   */
+  readonly 'violated-policies': readonly string[]
   /** Credits requested by the rejected call. */
   readonly cost: number
   /** Credits left in the tightest violated window. */
@@ -30,27 +35,45 @@ export interface QuotaExceededProblem extends ProblemDetails {
   readonly renewAt: string
   /** Seconds until `renewAt`, as in `Retry-After`. */
   readonly retryAfter: number
-  /** Windows that could not take the cost. */
+  /** Windows that could not take the cost, with their limit, used and remaining credits. */
   readonly violatedWindows: readonly QuotaWindowJson[]
 }
 
-/** Problem types, one URN per error code. */
+/**
+ * Problem types by error code: the one place they live. A `429` and a store outage (`503`) use the types
+ * that the IETF ratelimit-headers draft registers (`quota-exceeded`, `temporary-reduced-capacity`), so
+ * clients that know the standard recognise them; the others are this toolkit's own URNs.
+ */
 export const PROBLEM_TYPES = {
-  QUOTA_EXCEEDED: 'urn:api-billing:problem:quota-exceeded',
+  QUOTA_EXCEEDED: 'https://iana.org/assignments/http-problem-types#quota-exceeded',
   UNKNOWN_CLIENT: 'urn:api-billing:problem:unknown-client',
   MISSING_CLIENT_ID: 'urn:api-billing:problem:missing-client-id',
   INVALID_ARGUMENT: 'urn:api-billing:problem:invalid-argument',
-  STORE_UNAVAILABLE: 'urn:api-billing:problem:store-unavailable',
+  STORE_UNAVAILABLE: 'https://iana.org/assignments/http-problem-types#temporary-reduced-capacity',
+  PLAN_RESOLUTION_FAILED: 'https://iana.org/assignments/http-problem-types#temporary-reduced-capacity',
 } as const
 
-/** The RFC 9457 body for a rejected decision. */
+/**
+ * Seconds a client is told to wait after a `503` (store outage, plan lookup failure) in `Retry-After` and
+ * the body's `retryAfter`: long enough for a reconnect, short enough not to lose a customer.
+ */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1
+
+/**
+ * The RFC 9457 body for a rejected decision. Its `detail` names the tightest violated window, its credits
+ * and renew time, but never the client id: that is often the API key itself, and problem bodies end up in
+ * proxies' and clients' logs.
+ */
 export function quotaExceededProblem(decision: Decision): QuotaExceededProblem {
   const error = new QuotaExceededError(decision)
   return {
     type: PROBLEM_TYPES.QUOTA_EXCEEDED,
     title: 'Quota exceeded',
     status: 429,
-    detail: error.message,
+    detail:
+      `${decision.cost} credit(s) requested, ${error.quotaRemaining} left in the ${error.window.duration} ` +
+      `window, renews at ${error.quotaRenew.toISOString()}`,
+    'violated-policies': error.violatedWindows.map((w) => w.duration),
     cost: decision.cost,
     remaining: error.quotaRemaining,
     renewAt: error.quotaRenew.toISOString(),
@@ -63,16 +86,30 @@ const TITLES: Record<string, string> = {
   UNKNOWN_CLIENT: 'Unknown client',
   MISSING_CLIENT_ID: 'Missing client id',
   INVALID_ARGUMENT: 'Invalid request',
-  STORE_UNAVAILABLE: 'Billing unavailable',
+  STORE_UNAVAILABLE: 'Temporary reduced capacity',
+  PLAN_RESOLUTION_FAILED: 'Temporary reduced capacity',
 }
 
-/** The RFC 9457 body for any error of this toolkit (a `429` gets {@link quotaExceededProblem}). */
+/** Details that are safe to send: fixed sentences where the error's own message would echo the client id. */
+const FIXED_DETAILS: Record<string, string> = {
+  UNKNOWN_CLIENT: 'No plan is set for this client.',
+  STORE_UNAVAILABLE: 'Usage cannot be recorded right now; try again shortly.',
+  PLAN_RESOLUTION_FAILED: "The client's plan cannot be looked up right now; try again shortly.",
+}
+
+/**
+ * The RFC 9457 body for any error of this toolkit (a `429` gets {@link quotaExceededProblem}). A `503`
+ * carries `retryAfter` ({@link UNAVAILABLE_RETRY_AFTER_SECONDS}), to be sent as `Retry-After` too. No body
+ * echoes the client id.
+ */
 export function billingErrorProblem(error: BillingError): ProblemDetails {
   if (error instanceof QuotaExceededError) return quotaExceededProblem(error.decision)
   const type = PROBLEM_TYPES[error.code as keyof typeof PROBLEM_TYPES] ?? 'about:blank'
-  const detail =
-    error.code === 'STORE_UNAVAILABLE'
-      ? 'Usage cannot be recorded right now; try again shortly.'
-      : error.message
-  return { type, title: TITLES[error.code] ?? 'Billing error', status: error.status, detail }
+  const problem = {
+    type,
+    title: TITLES[error.code] ?? 'Billing error',
+    status: error.status,
+    detail: FIXED_DETAILS[error.code] ?? error.message,
+  }
+  return error.status === 503 ? { ...problem, retryAfter: UNAVAILABLE_RETRY_AFTER_SECONDS } : problem
 }

@@ -7,7 +7,11 @@ import { MemoryUsageStore } from '../memory-usage-store.js'
 import type { QuotaDefinition } from '../quota-definition.js'
 import { ManualClock } from '../testing/manual-clock.js'
 import { UNLIMITED } from '../unlimited.js'
-import { billingErrorProblem, quotaExceededProblem } from './problem-details.js'
+import {
+  billingErrorProblem,
+  quotaExceededProblem,
+  UNAVAILABLE_RETRY_AFTER_SECONDS,
+} from './problem-details.js'
 import { quotaStatusBody } from './quota-status-body.js'
 import { legacyRateLimitHeaders, rateLimitHeaders, retryAfterSeconds } from './rate-limit-headers.js'
 
@@ -106,12 +110,13 @@ describe('rateLimitHeaders', () => {
 })
 
 describe('problem bodies', () => {
-  it('describes a 429 with the violated windows, remaining, cost and renew time', async () => {
+  it("describes a 429 with the draft's problem type, violated policies, remaining, cost and renew time", async () => {
     const billing = await billingAt('2026-11-28T12:00:30Z')
     await billing.tryTrackClientUsage('c', 8)
     const problem = quotaExceededProblem(await billing.tryTrackClientUsage('c', 5))
     expect(problem).toMatchObject({
-      type: 'urn:api-billing:problem:quota-exceeded',
+      type: 'https://iana.org/assignments/http-problem-types#quota-exceeded',
+      'violated-policies': ['minute'],
       title: 'Quota exceeded',
       status: 429,
       cost: 5,
@@ -123,13 +128,39 @@ describe('problem bodies', () => {
     expect(JSON.parse(JSON.stringify(problem))).toEqual(problem)
   })
 
+  it('names only policies that appear in the RateLimit header, tightest first there too', async () => {
+    const billing = await billingAt('2026-11-28T12:00:30Z')
+    await billing.tryTrackClientUsage('c', 10)
+    const decision = await billing.tryTrackClientUsage('c', 1)
+    const named = rateLimitHeaders(decision)
+      .RateLimit?.split(', ')
+      .map((item) => item.split(';')[0])
+    for (const policy of quotaExceededProblem(decision)['violated-policies']) {
+      expect(named).toContain(`"${policy}"`)
+    }
+  })
+
+  it('never echoes the client id, which is often the API key itself', async () => {
+    const billing = await billingAt('2026-11-28T12:00:30Z')
+    const decision = await billing.tryTrackClientUsage('c', 11)
+    const secret = { ...decision, clientId: 'sk_live_secret' }
+    expect(JSON.stringify(quotaExceededProblem(secret))).not.toContain('sk_live_secret')
+    expect(JSON.stringify(billingErrorProblem(new UnknownClientError('sk_live_secret')))).not.toContain(
+      'sk_live_secret',
+    )
+  })
+
   it('maps errors to 403 and 503 bodies without leaking store internals', () => {
     expect(billingErrorProblem(new UnknownClientError('k'))).toMatchObject({
       status: 403,
       title: 'Unknown client',
     })
     const outage = billingErrorProblem(new StoreUnavailableError('connect ECONNREFUSED 10.0.0.7:5432'))
-    expect(outage.status).toBe(503)
+    expect(outage).toMatchObject({
+      status: 503,
+      type: 'https://iana.org/assignments/http-problem-types#temporary-reduced-capacity',
+      retryAfter: UNAVAILABLE_RETRY_AFTER_SECONDS,
+    })
     expect(outage.detail).not.toContain('10.0.0.7')
   })
 })

@@ -4,7 +4,7 @@ import { secondsUntil, tightestFirst } from './tightest-first.js'
 
 /** Which header sets {@link rateLimitHeaders} writes. Both default to `true`. */
 export interface RateLimitHeaderOptions {
-  /** `RateLimit-Policy` and `RateLimit` (IETF httpapi ratelimit-headers, draft-09). Default `true`. */
+  /** `RateLimit-Policy` and `RateLimit` (IETF httpapi ratelimit-headers: the -09 syntax, unchanged through -11). Default `true`. */
   readonly standard?: boolean
   /** frappy's `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset` (epoch s). Default `true`. */
   readonly legacy?: boolean
@@ -18,7 +18,7 @@ function sfInteger(value: number): number {
 }
 
 /**
- * `RateLimit-Policy` (draft-09): one item per limited window, tightest first, named after its
+ * `RateLimit-Policy` (ratelimit-headers -09 to -11): one item per limited window, tightest first, named after its
  * duration, with its quota `q` and window length `w` in seconds, e.g.
  * `"day";q=500;w=86400, "month";q=10000;w=2592000`. `undefined` when no window is limited.
  */
@@ -35,7 +35,7 @@ function policyOf(windows: readonly WindowUsage[]): string | undefined {
 }
 
 /**
- * `RateLimit` (draft-09): one item per limited window, tightest first, with the remaining credits `r`
+ * `RateLimit` (ratelimit-headers -09 to -11): one item per limited window, tightest first, with the remaining credits `r`
  * and the seconds until it renews `t`, e.g. `"day";r=499;t=3600`. `undefined` when no window is limited.
  */
 export function rateLimitHeader(decision: Decision): string | undefined {
