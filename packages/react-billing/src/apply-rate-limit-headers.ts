@@ -1,32 +1,16 @@
 import type { QuotaDuration, QuotaStatusBody, QuotaWindowJson } from '@x/api-billing-core'
-import { DURATION_ORDER, isDuration } from './duration-order.js'
+import { DURATION_ORDER } from './duration-order.js'
 import { type HeadersLike, readHeader } from './headers-like.js'
-import { parseStructuredFieldList } from './structured-field-list.js'
+import { parseRateLimitField, type RateLimitItems } from './parse-rate-limit-field.js'
 import { tightestWindow } from './tightest-window.js'
 
 /** A reset estimated from a relative `t` within this of the known reset is the same window. */
 const SAME_RESET_TOLERANCE_MS = 1500
 
-type Params = Map<QuotaDuration, Map<string, number>>
-
-/** Items of a draft-09 `RateLimit`/`RateLimit-Policy` field named after a duration, with integer params. */
-function readItems(headers: HeadersLike, name: string): Params | undefined {
+/** The items of a `RateLimit`/`RateLimit-Policy` header, or `undefined` when absent or not a valid List. */
+function readItems(headers: HeadersLike, name: string): RateLimitItems | undefined {
   const field = readHeader(headers, name)
-  if (field === undefined) return undefined
-  const members = parseStructuredFieldList(field)
-  if (members === undefined) return undefined
-  const items: Params = new Map()
-  for (const member of members) {
-    if (member.type !== 'item') continue
-    const { value } = member
-    if ((value.type !== 'string' && value.type !== 'token') || !isDuration(value.value)) continue
-    const params = new Map<string, number>()
-    for (const [key, param] of member.params) {
-      if (param.type === 'integer' && param.value >= 0) params.set(key, param.value)
-    }
-    items.set(value.value, params)
-  }
-  return items
+  return field === undefined ? undefined : parseRateLimitField(field)
 }
 
 function readNumber(headers: HeadersLike, name: string): number | undefined {
@@ -65,8 +49,8 @@ function moveReset(
 
 function fromStandard(
   windows: readonly QuotaWindowJson[],
-  limits: Params,
-  policies: Params | undefined,
+  limits: RateLimitItems,
+  policies: RateLimitItems | undefined,
   serverNow: number,
 ): QuotaWindowJson[] | undefined {
   const byDuration = new Map(windows.map((w) => [w.duration, w]))

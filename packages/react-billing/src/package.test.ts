@@ -17,12 +17,18 @@ describe('the published package', () => {
     }
   })
 
-  it('imports nothing at run time beyond React', () => {
+  it('imports nothing at run time beyond React and structured-headers, and declares both', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+    const imported = new Set<string>()
     for (const file of sources) {
       const text = readFileSync(join(__dirname, file), 'utf8')
-      const modules = [...text.matchAll(/^import (?!type )[^\n]*from '([^.][^']*)'/gm)].map((m) => m[1])
-      expect({ file, modules: modules.filter((m) => m !== 'react') }).toEqual({ file, modules: [] })
+      for (const m of text.matchAll(/^import (?!type )[^\n]*from '([^.][^']*)'/gm))
+        imported.add(m[1] as string)
     }
+    expect([...imported].sort()).toEqual(['react', 'structured-headers'])
+    expect(Object.keys(pkg.peerDependencies)).toEqual(['react'])
+    expect(pkg.dependencies['structured-headers']).toMatch(/^\^2\./)
+    expect(pkg.devDependencies['structured-headers']).toBeUndefined()
   })
 
   it("accepts core's daily-usage body as it is", () => {
