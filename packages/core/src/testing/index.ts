@@ -1,3 +1,4 @@
+export type { ConformanceTestApi } from './conformance-test-api.js'
 export { ManualClock } from './manual-clock.js'
 export {
   type StoreUnderTest,
