@@ -7,6 +7,7 @@ import {
   QuotaExceededError,
   quotaStatusBody,
   StoreUnavailableError,
+  UNAVAILABLE_RETRY_AFTER_SECONDS,
 } from '@x/api-billing-core'
 import type { ErrorRequestHandler, Express, Request, RequestHandler } from 'express'
 import request from 'supertest'
@@ -169,6 +170,7 @@ describe.each(TEST_CASES)('billingMiddleware ($label)', ({ version, store: store
         title: 'Quota exceeded',
         status: 429,
         detail: expect.stringContaining('day window'),
+        'violated-policies': ['day'],
         cost: 1,
         remaining: 0,
         renewAt: '2026-03-11T00:00:00.000Z',
@@ -307,8 +309,9 @@ describe.each(TEST_CASES)('billingMiddleware ($label)', ({ version, store: store
       expect(res.body).toMatchObject({
         type: PROBLEM_TYPES.UNKNOWN_CLIENT,
         status: 403,
-        detail: expect.stringContaining('"stranger"'),
+        detail: 'No plan is set for this client.',
       })
+      expect(res.text).not.toContain('stranger')
     })
 
     it('accepts an async clientId function', async () => {
@@ -534,11 +537,13 @@ describe.each(EXPRESS_VERSIONS)('billingMiddleware with the store down ($name)',
   it('answers 503 by default (fail closed)', async () => {
     const res = await request(app({})).get('/api/fetch-data').set('x-api-key', 'key-1').expect(503)
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
+    expect(res.headers['retry-after']).toBe(String(UNAVAILABLE_RETRY_AFTER_SECONDS))
     expect(res.body).toEqual({
-      type: PROBLEM_TYPES.STORE_UNAVAILABLE,
-      title: 'Billing unavailable',
+      type: 'https://iana.org/assignments/http-problem-types#temporary-reduced-capacity',
+      title: 'Temporary reduced capacity',
       status: 503,
       detail: 'Usage cannot be recorded right now; try again shortly.',
+      retryAfter: UNAVAILABLE_RETRY_AFTER_SECONDS,
     })
   })
 
