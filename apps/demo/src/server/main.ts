@@ -1,7 +1,7 @@
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import { ApiBilling } from '@x/api-billing-core'
-import { createDemoApp } from './create-demo-app.js'
+import { ApiBilling, InvalidArgumentError } from '@x/api-billing-core'
+import { createDemoApp, type DemoTestClock } from './create-demo-app.js'
 import { createStore } from './create-store.js'
 import { loadDemoPlans } from './demo-plans.js'
 
@@ -12,7 +12,8 @@ const host = process.env.HOST ?? '127.0.0.1'
 const plans = await loadDemoPlans(process.env.PLANS_FILE ?? `${appDir}/plans.json`)
 const { store, description } = await createStore(process.env, appDir)
 await store.init()
-const billing = new ApiBilling({ store })
+const testClock = testClockFrom(process.env.DEMO_CLOCK_START)
+const billing = new ApiBilling({ store, ...(testClock === undefined ? {} : { clock: testClock.now }) })
 for (const client of plans.clients) {
   await billing.updateClientQuotas(client.apiKey, plans.plans.get(client.plan) ?? [])
 }
@@ -22,11 +23,34 @@ const app = createDemoApp({
   plans,
   adminToken: process.env.ADMIN_TOKEN,
   webRoot: `${appDir}/dist/web`,
+  ...(testClock === undefined ? {} : { testClock }),
 })
 const server = app.listen(port, host)
 await once(server, 'listening')
 console.log(`API Billing demo on http://${host}:${port} — usage in ${description}`)
 console.log(`Clients: ${plans.clients.map((c) => `${c.apiKey} (${c.plan})`).join(', ')}`)
+if (testClock !== undefined) {
+  console.log(`Test clock at ${testClock.now().toISOString()}: PUT /api/test/clock moves it (tests only)`)
+}
+
+/**
+ * Test only: with `DEMO_CLOCK_START=<ISO-8601>` the engine's clock stands still at that instant until
+ * `PUT /api/test/clock` sets it, so tests never straddle a window boundary. Unset (the default): the
+ * wall clock, and no clock route.
+ */
+function testClockFrom(start: string | undefined): DemoTestClock | undefined {
+  if (start === undefined || start === '') return undefined
+  let current = Date.parse(start)
+  if (Number.isNaN(current)) {
+    throw new InvalidArgumentError('DEMO_CLOCK_START', `not an ISO-8601 instant: ${start}`)
+  }
+  return {
+    now: () => new Date(current),
+    set: (at) => {
+      current = at.getTime()
+    },
+  }
+}
 
 let stopping = false
 async function shutdown(signal: string): Promise<void> {
