@@ -76,6 +76,22 @@ describe('<QuotaMeter>', () => {
     expect(within(items[0] as HTMLElement).queryByText('tightest limit')).toBeNull()
   })
 
+  it('emphasises, of windows with equal credits left, the one that renews first', () => {
+    // 100 credits left in both: the day window renews at 14:00 today, the month window on 1 April.
+    render(<QuotaMeter status={statusOf([dayWindow(500, 400), monthWindow(10_000, 9_900)])} />)
+
+    const emphasised = document.querySelectorAll('[data-tightest]')
+    expect([...emphasised].map((e) => e.getAttribute('data-duration'))).toEqual(['day'])
+  })
+
+  it('emphasises, of windows with equal credits left renewing together, the shorter one', () => {
+    const week = { ...dayWindow(700, 600), duration: 'week' as const, start: '2025-03-03T14:00:00.000Z' }
+    render(<QuotaMeter status={statusOf([week, dayWindow(500, 400)])} />)
+
+    const emphasised = document.querySelectorAll('[data-tightest]')
+    expect([...emphasised].map((e) => e.getAttribute('data-duration'))).toEqual(['day'])
+  })
+
   it('shows an unlimited window as such, without a meter', () => {
     render(<QuotaMeter status={statusOf([dayWindow(500, 0), monthWindow(Number.POSITIVE_INFINITY, 1234)])} />)
 

@@ -1,24 +1,36 @@
 import type { QuotaWindowJson } from '@x/api-billing-core'
 import { DURATION_ORDER } from './duration-order.js'
 
-/**
- * The tightest of a status's windows, as core ranks them: fewest credits remaining, then the one that
- * renews first, then the shorter duration. Unlimited windows are never tightest; `undefined` when every
- * window is unlimited (or there is none).
- */
-export function tightestWindow(windows: readonly QuotaWindowJson[]): QuotaWindowJson | undefined {
-  let best: QuotaWindowJson | undefined
-  for (const w of windows) {
-    if (w.remaining === null || w.limit === null) continue
-    if (best === undefined || compare(w, best) < 0) best = w
-  }
-  return best
+/** A limited window of a status: one whose `limit` and `remaining` are numbers (not `null`). */
+export type LimitedWindow = QuotaWindowJson & { readonly limit: number; readonly remaining: number }
+
+function isLimited(w: QuotaWindowJson): w is LimitedWindow {
+  return w.limit !== null && w.remaining !== null
 }
 
-function compare(a: QuotaWindowJson, b: QuotaWindowJson): number {
-  return (
-    (a.remaining ?? 0) - (b.remaining ?? 0) ||
-    Date.parse(a.resetAt) - Date.parse(b.resetAt) ||
-    DURATION_ORDER.indexOf(a.duration) - DURATION_ORDER.indexOf(b.duration)
-  )
+/**
+ * The one "tightest window" rule, as a sort comparator over limited windows (negative when `a` is
+ * tighter): fewest credits remaining; on a tie, the window that renews first (earlier `resetAt`); then
+ * the shorter duration. A mirror of core's `compareTightness` for the JSON shape, so this package does
+ * not import core at run time.
+ */
+export function compareTightness(a: LimitedWindow, b: LimitedWindow): number {
+  if (a.remaining !== b.remaining) return a.remaining < b.remaining ? -1 : 1
+  const byReset = Date.parse(a.resetAt) - Date.parse(b.resetAt)
+  if (byReset !== 0 && !Number.isNaN(byReset)) return byReset
+  return DURATION_ORDER.indexOf(a.duration) - DURATION_ORDER.indexOf(b.duration)
+}
+
+/**
+ * The tightest of a status's windows by {@link compareTightness}, as core's `tightestWindow` picks it.
+ * Unlimited windows (`limit`/`remaining` `null`) are never tightest; `undefined` when every window is
+ * unlimited (or there is none).
+ */
+export function tightestWindow(windows: readonly QuotaWindowJson[]): QuotaWindowJson | undefined {
+  let tightest: LimitedWindow | undefined
+  for (const w of windows) {
+    if (!isLimited(w)) continue
+    if (tightest === undefined || compareTightness(w, tightest) < 0) tightest = w
+  }
+  return tightest
 }
