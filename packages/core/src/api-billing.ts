@@ -1,13 +1,19 @@
+import type { ResolveClient } from './client-resolution.js'
+import { type ClientCacheOptions, ClientResolver } from './client-resolver.js'
 import { type Clock, systemClock } from './clock.js'
-import { type ClientPlan, compilePlan, type PlanWindows } from './compiled-quota.js'
+import type { PlanWindows } from './compiled-quota.js'
 import { type DailyUsage, localDays, sumByDay } from './daily-usage.js'
 import type { Decision, WindowUsage } from './decision.js'
 import { InvalidArgumentError } from './errors/invalid-argument-error.js'
+import type { PlanResolutionError } from './errors/plan-resolution-error.js'
 import { QuotaExceededError } from './errors/quota-exceeded-error.js'
 import { toStoreUnavailableError } from './errors/to-store-unavailable-error.js'
 import { UnknownClientError } from './errors/unknown-client-error.js'
 import { hasRoom } from './has-room.js'
+import { PlanCatalog } from './plan-catalog.js'
 import type { QuotaDefinition } from './quota-definition.js'
+import type { SharedPlan } from './shared-plan.js'
+import { SharedPlanRegistry } from './shared-plan-registry.js'
 import { compareTightness } from './tightness.js'
 import type { ChargeRequest, ChargeResult, StoreWindow, UsageStore } from './usage-store.js'
 import { assertClientId, assertCredits, assertTimeZone, describeValue, toEpochMs } from './validate.js'
@@ -17,41 +23,6 @@ const DAY_MS = 86_400_000
 const STORE_FAILED = 'Usage store failed'
 /** Prefix of the charge id of a charge made with an idempotency key; the key follows it. */
 const KEYED_CHARGE = 'key:'
-
-/** Distinct plans remembered for sharing; past it the memory starts over (sharing is only a saving). */
-const MAX_SHARED_PLANS = 10_000
-
-/** A compiled plan and the frozen definitions it came from, shared by every client with that content. */
-interface SharedPlan {
-  readonly plan: ClientPlan
-  readonly definitions: readonly QuotaDefinition[]
-}
-
-/**
- * The content of a plan as a string that tells every value and type apart (`10` from `"10"`, `Infinity`
- * from `null`), or `undefined` for anything not made of plain numbers, strings and Dates (such a plan is
- * compiled on its own). Two plans with one key compile to the same windows.
- */
-function planKey(definitions: unknown): string | undefined {
-  if (!Array.isArray(definitions) || definitions.length === 0) return undefined
-  let key = ''
-  for (const d of definitions as unknown[]) {
-    if (typeof d !== 'object' || d === null) return undefined
-    const { duration, creditLimit, startDate, timeZone } = d as Record<string, unknown>
-    const parts = [duration, creditLimit, startDate, timeZone].map(keyPart)
-    if (parts.includes(undefined)) return undefined
-    key += `${parts.join('|')};`
-  }
-  return key
-}
-
-function keyPart(value: unknown): string | undefined {
-  if (value === undefined) return 'u'
-  if (typeof value === 'number') return `n${value}`
-  if (typeof value === 'string') return `s${JSON.stringify(value)}`
-  if (value instanceof Date) return `d${value.getTime()}`
-  return undefined
-}
 
 /** The longest daily report: about ten years of days. */
 const MAX_REPORT_DAYS = 3_700
@@ -66,6 +37,29 @@ export interface ApiBillingOptions {
   readonly idempotencyTtlMs?: number
   /** How long usage is kept by {@link ApiBilling.purge}, in ms. Default: 400 days. */
   readonly retentionMs?: number
+  /**
+   * The plan catalog: quota definitions by plan name, which {@link resolveClient} may answer with a name.
+   * More can be added, and these replaced, with {@link ApiBilling.definePlan}. Default: none.
+   */
+  readonly plans?: Readonly<Record<string, readonly QuotaDefinition[]>>
+  /**
+   * Looks up the plan of a client that has none set with `updateClientQuotas` (pinned clients win and
+   * are never looked up): a plan name, definitions, `{ plan, overrides }`, or `undefined` for an unknown
+   * client. Called on a client's first request; answers are cached as {@link clientCache} says. Default:
+   * none — only pinned clients are known, as in frappy.
+   */
+  readonly resolveClient?: ResolveClient
+  /**
+   * Bounds of the cache of {@link resolveClient}'s answers. Default: `{ maxClients: 100_000, ttlMs: 60_000 }`.
+   * Ignored without `resolveClient`.
+   */
+  readonly clientCache?: ClientCacheOptions
+  /**
+   * Told about each resolver failure that did not fail a request because the client's previous answer
+   * (stale) was used instead; failures without such an answer reject the request with
+   * `PlanResolutionError` instead. Default: none (the failure is only retried).
+   */
+  readonly onResolveError?: (error: PlanResolutionError) => void
 }
 
 /** Options of {@link ApiBilling.tryTrackClientUsage} and {@link ApiBilling.trackClientUsage}. */
@@ -90,16 +84,25 @@ export interface DailyUsageOptions {
 }
 
 /**
- * The billing engine (frappy's `ApiBilling`): holds every client's plan, charges requests against all
+ * The billing engine (frappy's `ApiBilling`): knows every client's plan, charges requests against all
  * of its windows at once through the store, and reports usage.
  *
- * Plans live in this object, not in the store: configure every API instance the same way (usually from
- * your own customer table at start-up and on change). Usage lives in the store and is shared.
+ * Plans live in this object, not in the store. A client's plan is either pinned with
+ * `updateClientQuotas` (frappy's way: every instance must be told) or looked up on demand with the
+ * `resolveClient` option, from your own customer table, and cached for `clientCache.ttlMs`, so a change
+ * in that table reaches every instance within the TTL. Usage lives in the store and is shared.
  *
  * @example
  * const billing = new ApiBilling({ store: new MemoryUsageStore() })
  * await billing.updateClientQuotas('key-1', [{ duration: QuotaDuration.DAY, creditLimit: 500 }])
  * const decision = await billing.tryTrackClientUsage('key-1', 5)
+ *
+ * @example
+ * const billing = new ApiBilling({
+ *   store,
+ *   plans: { free: [{ duration: 'day', creditLimit: 100 }], pro: [{ duration: 'day', creditLimit: 10_000 }] },
+ *   resolveClient: async (apiKey) => (await db.customerByKey(apiKey))?.plan, // 'pro', or undefined
+ * })
  */
 export class ApiBilling {
   /** The store given at construction. */
@@ -107,10 +110,14 @@ export class ApiBilling {
   private readonly clock: Clock
   private readonly idempotencyTtlMs: number
   private readonly retentionMs: number
-  private readonly plans = new Map<string, ClientPlan>()
-  private readonly definitions = new Map<string, readonly QuotaDefinition[]>()
+  /** Plans set with `updateClientQuotas`: never evicted, never resolved. */
+  private readonly pinned = new Map<string, SharedPlan>()
   /** Compiled plans by content, so that the many clients of one tier share one plan and its window cache. */
-  private readonly sharedPlans = new Map<string, SharedPlan>()
+  private readonly registry = new SharedPlanRegistry()
+  private readonly catalog = new PlanCatalog(this.registry)
+  private readonly resolver: ClientResolver | undefined
+  /** The clock in epoch ms; the system clock is read as a number, one Date fewer per request. */
+  private readonly nowMs: () => number
   /** Charge ids are this instance's random prefix plus a counter: unique without a UUID per charge. */
   private readonly chargePrefix = randomPrefix()
   private chargeCount = 0
@@ -123,6 +130,10 @@ export class ApiBilling {
     this.clock = options.clock ?? systemClock
     this.idempotencyTtlMs = positiveMs(options.idempotencyTtlMs, DAY_MS, 'options.idempotencyTtlMs')
     this.retentionMs = positiveMs(options.retentionMs, 400 * DAY_MS, 'options.retentionMs')
+    const clock = this.clock
+    this.nowMs = clock === systemClock ? Date.now : () => clock().getTime()
+    definePlans(this.catalog, options.plans)
+    this.resolver = createResolver(options, this.catalog, this.registry, this.nowMs)
   }
 
   /**
@@ -133,32 +144,63 @@ export class ApiBilling {
    */
   async updateClientQuotas(clientId: string, definitions: readonly QuotaDefinition[]): Promise<void> {
     assertClientId(clientId)
-    const key = planKey(definitions)
-    let shared = key === undefined ? undefined : this.sharedPlans.get(key)
-    if (shared === undefined) {
-      shared = {
-        plan: compilePlan(definitions),
-        definitions: Object.freeze(definitions.map((d) => Object.freeze({ ...d }))),
-      }
-      if (key !== undefined) {
-        if (this.sharedPlans.size >= MAX_SHARED_PLANS) this.sharedPlans.clear()
-        this.sharedPlans.set(key, shared)
-      }
-    }
-    this.plans.set(clientId, shared.plan)
-    this.definitions.set(clientId, shared.definitions)
+    this.pinned.set(clientId, this.registry.share(definitions))
+    this.resolver?.forget(clientId)
   }
 
-  /** Forgets a client's plan; its requests then fail with `UnknownClientError`. Usage is kept. */
+  /**
+   * Forgets the plan set with `updateClientQuotas`; the client's requests then fail with
+   * `UnknownClientError` — or, with `resolveClient`, are resolved like any client's. Usage is kept.
+   * @returns `true` when the client had a plan set.
+   */
   async removeClient(clientId: string): Promise<boolean> {
     assertClientId(clientId)
-    this.definitions.delete(clientId)
-    return this.plans.delete(clientId)
+    return this.pinned.delete(clientId)
   }
 
-  /** The plan set for a client, or `undefined` when it has none. */
+  /**
+   * The plan set for a client with `updateClientQuotas`, else its cached resolved plan (even an expired
+   * one), else `undefined`. Never calls `resolveClient`: use {@link resolveClientQuotas} for that.
+   */
   getClientQuotas(clientId: string): readonly QuotaDefinition[] | undefined {
-    return this.definitions.get(clientId)
+    return (this.pinned.get(clientId) ?? this.resolver?.cached(clientId))?.definitions
+  }
+
+  /**
+   * The client's plan as its requests see it: the one set with `updateClientQuotas`, else what
+   * `resolveClient` answers (through the cache, as a request would).
+   * @throws UnknownClientError for a client without a plan; PlanResolutionError when the resolver fails
+   * and nothing is cached.
+   */
+  async resolveClientQuotas(clientId: string): Promise<readonly QuotaDefinition[]> {
+    assertClientId(clientId)
+    return (this.pinned.get(clientId) ?? (await this.resolvePlan(clientId))).definitions
+  }
+
+  /**
+   * Adds a named plan to the catalog, or replaces it: every client resolved to it (overrides included)
+   * is charged against the new plan from its next request on, on every instance where it is defined so.
+   * Usage already counted in a window of the same duration and start is kept.
+   * @throws InvalidArgumentError for an empty name or an invalid plan (the catalog is then unchanged).
+   */
+  definePlan(name: string, definitions: readonly QuotaDefinition[]): void {
+    this.catalog.define(name, definitions)
+  }
+
+  /** The definitions of the catalog plan `name`, or `undefined` when there is no such plan. */
+  getPlan(name: string): readonly QuotaDefinition[] | undefined {
+    return this.catalog.get(name)?.shared.definitions
+  }
+
+  /**
+   * Forgets the cached `resolveClient` answer for a client (call it after changing the client in your
+   * database): its next request asks the resolver again. Only this instance's cache; the others follow
+   * within `clientCache.ttlMs`. Plans set with `updateClientQuotas` are not affected.
+   * @returns `true` when an answer was cached.
+   */
+  invalidateClient(clientId: string): boolean {
+    assertClientId(clientId)
+    return this.resolver?.forget(clientId) ?? false
   }
 
   /**
@@ -178,9 +220,13 @@ export class ApiBilling {
         `expected a non-empty string, got ${describeValue(idempotencyKey)}`,
       )
     }
-    const plan = this.planOf(clientId)
-    // The system clock is read as a number: one Date fewer per request than calling it.
-    const atMs = this.clock === systemClock ? Date.now() : this.clock().getTime()
+    let atMs = this.nowMs()
+    // Pinned or cached and fresh: found synchronously, no promise. Otherwise resolved, then "now" again.
+    let plan = this.pinned.get(clientId)?.plan ?? this.resolver?.fresh(clientId, atMs)
+    if (plan === undefined) {
+      plan = (await this.resolvePlan(clientId)).plan
+      atMs = this.nowMs()
+    }
     const snapshot = plan.snapshotAt(atMs)
     const { windows } = snapshot
     const request: ChargeRequest =
@@ -226,7 +272,7 @@ export class ApiBilling {
   /** The client's windows right now, charging nothing. `allowed` tells whether one more credit fits. */
   async getQuotaStatus(clientId: string): Promise<Decision> {
     assertClientId(clientId)
-    const plan = this.planOf(clientId)
+    const plan = (this.pinned.get(clientId) ?? (await this.resolvePlan(clientId))).plan
     const atMs = this.clock().getTime()
     const snapshot = plan.snapshotAt(atMs)
     const { windows } = snapshot
@@ -338,10 +384,10 @@ export class ApiBilling {
     await this.callStore(() => this.store.purge({ before: now - this.retentionMs, now }))
   }
 
-  private planOf(clientId: string): ClientPlan {
-    const plan = this.plans.get(clientId)
-    if (plan === undefined) throw new UnknownClientError(clientId)
-    return plan
+  /** A client that is not pinned: resolved (through the cache), or unknown without a resolver. */
+  private async resolvePlan(clientId: string): Promise<SharedPlan> {
+    if (this.resolver === undefined) throw new UnknownClientError(clientId)
+    return this.resolver.plan(clientId)
   }
 
   private async callStore<T>(call: () => Promise<T>): Promise<T> {
@@ -351,6 +397,51 @@ export class ApiBilling {
       throw toStoreUnavailableError(error, STORE_FAILED)
     }
   }
+}
+
+/** Fills the catalog from the `plans` option. */
+function definePlans(catalog: PlanCatalog, plans: ApiBillingOptions['plans']): void {
+  if (plans === undefined) return
+  if (typeof plans !== 'object' || plans === null || Array.isArray(plans)) {
+    throw new InvalidArgumentError(
+      'options.plans',
+      `expected an object of quota definitions by plan name, got ${describeValue(plans)}`,
+    )
+  }
+  for (const [name, definitions] of Object.entries(plans)) {
+    catalog.define(name, definitions, `options.plans.${name}`)
+  }
+}
+
+/** The resolver of the `resolveClient` option, or `undefined` without one. */
+function createResolver(
+  options: ApiBillingOptions,
+  catalog: PlanCatalog,
+  registry: SharedPlanRegistry,
+  now: () => number,
+): ClientResolver | undefined {
+  const { resolveClient, onResolveError } = options
+  if (resolveClient === undefined) return undefined
+  if (typeof resolveClient !== 'function') {
+    throw new InvalidArgumentError(
+      'options.resolveClient',
+      `expected a function (clientId) => plan, got ${describeValue(resolveClient)}`,
+    )
+  }
+  if (onResolveError !== undefined && typeof onResolveError !== 'function') {
+    throw new InvalidArgumentError(
+      'options.onResolveError',
+      `expected a function (error) => void, got ${describeValue(onResolveError)}`,
+    )
+  }
+  return new ClientResolver({
+    resolveClient,
+    catalog,
+    registry,
+    cache: options.clientCache,
+    now,
+    onResolveError,
+  })
 }
 
 /** 96 random bits, so charge ids from different engine instances never collide. */

@@ -126,27 +126,27 @@ function assertLimit(value: unknown, argument: string): asserts value is number 
 
 /**
  * Validates a client's plan and compiles it, shortest duration first. Rejects an empty plan and a
- * duration that appears twice.
+ * duration that appears twice. `argument` names the plan in error messages (default `'definitions'`).
  */
-export function compilePlan(definitions: readonly QuotaDefinition[]): ClientPlan {
+export function compilePlan(definitions: readonly QuotaDefinition[], argument = 'definitions'): ClientPlan {
   if (!Array.isArray(definitions)) {
     throw new InvalidArgumentError(
-      'definitions',
+      argument,
       `expected an array of quota definitions, got ${describeValue(definitions)}`,
     )
   }
   if (definitions.length === 0) {
     throw new InvalidArgumentError(
-      'definitions',
+      argument,
       'a plan needs at least one quota definition (use UNLIMITED for no limit, removeClient to remove a client)',
     )
   }
-  const compiled = definitions.map((d, i) => new CompiledQuota(d, `definitions[${i}]`))
+  const compiled = definitions.map((d, i) => new CompiledQuota(d, `${argument}[${i}]`))
   const seen = new Set<QuotaDuration>()
   for (const quota of compiled) {
     if (seen.has(quota.duration)) {
       throw new InvalidArgumentError(
-        'definitions',
+        argument,
         `the ${quota.duration} duration is defined twice; a plan has at most one definition per duration`,
       )
     }

@@ -5,11 +5,14 @@ export {
   type RefundOptions,
   type TrackOptions,
 } from './api-billing.js'
+export type { ClientResolution, PlanAssignment, ResolveClient } from './client-resolution.js'
+export type { ClientCacheOptions } from './client-resolver.js'
 export { type Clock, systemClock } from './clock.js'
 export { type DailyUsage, type LocalDay, localDays } from './daily-usage.js'
 export type { Decision, WindowUsage } from './decision.js'
 export { BillingError } from './errors/billing-error.js'
 export { InvalidArgumentError } from './errors/invalid-argument-error.js'
+export { PlanResolutionError } from './errors/plan-resolution-error.js'
 export { QuotaExceededError } from './errors/quota-exceeded-error.js'
 export { StoreUnavailableError } from './errors/store-unavailable-error.js'
 export { toStoreUnavailableError } from './errors/to-store-unavailable-error.js'
