@@ -1,8 +1,9 @@
 import type { DailyUsageBody } from '@x/api-billing-core'
-import { useCallback, useEffect, useMemo } from 'react'
+import { useCallback, useEffect } from 'react'
 import type { Fetcher } from './fetch-json.js'
 import { parseDailyUsageBody } from './parse-daily-usage-body.js'
 import { PollingSource } from './polling-source.js'
+import { useKeyedInstance } from './use-keyed-instance.js'
 import { useSourceState } from './use-source-state.js'
 
 /** Options of {@link useDailyUsage}. */
@@ -36,14 +37,15 @@ export function useDailyUsage(
   options: UseDailyUsageOptions = {},
 ): DailyUsageResult {
   const { refreshInterval, fetcher, refetchOnFocus } = options
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new source only for a new URL; the other options are applied by configure() below
-  const source = useMemo(
+  // A new source only for a new URL; the other options apply through configure() below.
+  const url = src ?? undefined
+  const source = useKeyedInstance(
+    url,
     () =>
       new PollingSource<DailyUsageBody>(
-        { src, refreshInterval, fetcher, refetchOnFocus },
+        { src: url, refreshInterval, fetcher, refetchOnFocus },
         parseDailyUsageBody,
       ),
-    [src],
   )
   useEffect(() => {
     source.configure({ refreshInterval, fetcher, refetchOnFocus })

@@ -54,6 +54,24 @@ describe('useQuotaStatus', () => {
     expect(fake.calls).toHaveLength(3)
   })
 
+  it('starts a new source for a new URL and stops the old one', () => {
+    const fake = fakeFetcher()
+    const { result, rerender } = renderHook(({ url }) => useQuotaStatus(url, { fetcher: fake.fetcher }), {
+      initialProps: { url: '/api/a/quota' },
+    })
+    const first = result.current.source
+
+    rerender({ url: '/api/b/quota' })
+
+    expect(result.current.source).not.toBe(first)
+    expect(result.current.source.src).toBe('/api/b/quota')
+    expect(first.active).toBe(false)
+    expect(fake.calls.map((c) => [c.url, c.signal.aborted])).toEqual([
+      ['/api/a/quota', true],
+      ['/api/b/quota', false],
+    ])
+  })
+
   it('refetches on window focus by default', async () => {
     const fake = fakeFetcher()
     renderHook(() => useQuotaStatus(SRC, { fetcher: fake.fetcher }))

@@ -1,8 +1,9 @@
 import type { QuotaStatusBody } from '@x/api-billing-core'
-import { useCallback, useEffect, useMemo } from 'react'
+import { useCallback, useEffect } from 'react'
 import type { Fetcher } from './fetch-json.js'
 import type { HeadersLike } from './headers-like.js'
 import { QuotaStatusSource } from './quota-status-source.js'
+import { useKeyedInstance } from './use-keyed-instance.js'
 import { useSourceState } from './use-source-state.js'
 
 /** Options of {@link useQuotaStatus}. Ignored when the hook is given a ready {@link QuotaStatusSource}. */
@@ -53,13 +54,11 @@ export function useQuotaStatus(
   const { refreshInterval, fetcher, refetchOnFocus, initialData } = options
   const shared = src instanceof QuotaStatusSource ? src : undefined
   const url = typeof src === 'string' ? src : undefined
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new source only for a new URL; the other options are applied by configure() below
-  const owned = useMemo(
-    () =>
-      shared === undefined
-        ? new QuotaStatusSource({ src: url, refreshInterval, fetcher, refetchOnFocus, initialData })
-        : undefined,
-    [shared, url],
+  // Owned only without a shared source; a new one for a new URL. The other options apply through configure().
+  const owned = useKeyedInstance(shared ?? url, () =>
+    shared === undefined
+      ? new QuotaStatusSource({ src: url, refreshInterval, fetcher, refetchOnFocus, initialData })
+      : undefined,
   )
   const source = shared ?? (owned as QuotaStatusSource)
   useEffect(() => {
