@@ -9,10 +9,10 @@ const appDir = fileURLToPath(new URL('../..', import.meta.url))
 const port = Number(process.env.PORT ?? 3000)
 const host = process.env.HOST ?? '127.0.0.1'
 
+const testClock = testClockFrom(process.env.DEMO_CLOCK_START)
 const plans = await loadDemoPlans(process.env.PLANS_FILE ?? `${appDir}/plans.json`)
 const { store, description } = await createStore(process.env, appDir)
 await store.init()
-const testClock = testClockFrom(process.env.DEMO_CLOCK_START)
 const billing = new ApiBilling({ store, ...(testClock === undefined ? {} : { clock: testClock.now }) })
 for (const client of plans.clients) {
   await billing.updateClientQuotas(client.apiKey, plans.plans.get(client.plan) ?? [])
