@@ -1,0 +1,222 @@
+import {
+  assertClientId,
+  type ChargeRequest,
+  type ChargeResult,
+  type DeleteUsageRequest,
+  InvalidArgumentError,
+  isWholeClientDelete,
+  type LedgerBucket,
+  type PurgeRequest,
+  type RefundRequest,
+  StoreUnavailableError,
+  type StoreWindow,
+  toStoreUnavailableError,
+  type UsageRange,
+  type UsageStore,
+} from '@x/api-billing-core'
+import { clientKeys, counterKey, keysOfEscaped, slotClientsKey } from './client-keys.js'
+import { CLUSTER_SLOTS } from './cluster-slot.js'
+import { durabilityWarnings } from './durability-warnings.js'
+import { ownedClients } from './owned-clients.js'
+import type { RedisStoreClient } from './redis-clients.js'
+import { RedisConnection } from './redis-connection.js'
+import { type RedisScript, redisScript } from './redis-script.js'
+import {
+  type RedisUsageStoreOptions,
+  type ResolvedCommonOptions,
+  resolveCommonOptions,
+} from './redis-usage-store-options.js'
+import { chargeResult, ledgerBuckets, replyArray, replyNumber } from './reply-parsing.js'
+import { CHARGE_SCRIPT } from './scripts/charge-script.js'
+import { DELETE_USAGE_SCRIPT } from './scripts/delete-usage-script.js'
+import { PURGE_CLIENT_SCRIPT } from './scripts/purge-client-script.js'
+import { READ_USAGE_SCRIPT } from './scripts/read-usage-script.js'
+import { REFUND_SCRIPT } from './scripts/refund-script.js'
+import { chargeCall, maintenanceKeys, refundCall } from './store-requests.js'
+
+const SCRIPTS = {
+  charge: redisScript(CHARGE_SCRIPT),
+  refund: redisScript(REFUND_SCRIPT),
+  readUsage: redisScript(READ_USAGE_SCRIPT),
+  deleteUsage: redisScript(DELETE_USAGE_SCRIPT),
+  purgeClient: redisScript(PURGE_CLIENT_SCRIPT),
+} as const satisfies Record<string, RedisScript>
+
+/** Hash slots whose client index `purge` reads at once. */
+const PURGE_SLOT_BATCH = 512
+
+/**
+ * A {@link UsageStore} on Redis, standalone or Cluster, through node-redis. Every key of a client
+ * carries its hash tag, so each charge, refund, read and delete is one server-side script on one
+ * slot: atomic, all-or-nothing, one round trip. Concurrent calls share the connection through
+ * node-redis's automatic pipelining.
+ *
+ * Make one with {@link createRedisUsageStore} (own client, connected and initialised), or pass the
+ * application's connected client: `new RedisUsageStore({ client }); await store.init()`.
+ */
+export class RedisUsageStore implements UsageStore {
+  private readonly connection: RedisConnection
+  private readonly options: ResolvedCommonOptions
+  private readonly owned: boolean
+  private readonly onClientError: (error: Error) => void
+  private closed = false
+  private outageReported = false
+
+  constructor(options: RedisUsageStoreOptions) {
+    this.options = resolveCommonOptions(options)
+    const { client } = options
+    if (typeof client !== 'object' || client === null || typeof client.sendCommand !== 'function') {
+      throw new InvalidArgumentError(
+        'client',
+        'expected a node-redis client or cluster (createClient() or createCluster() from "redis")',
+      )
+    }
+    this.connection = new RedisConnection(client, this.options.commandTimeoutMs)
+    this.owned = ownedClients.has(client)
+    this.onClientError = (error) => this.reportOutage(error)
+    client.on('error', this.onClientError)
+  }
+
+  /** The client the store sends its commands through. */
+  get client(): RedisStoreClient {
+    return this.connection.client
+  }
+
+  /**
+   * Loads the scripts on the server (every master of a Cluster) and warns through `onWarning` when a
+   * server would lose acknowledged charges in a crash. Safe to call again.
+   */
+  async init(): Promise<void> {
+    this.assertOpen()
+    try {
+      const nodes = await this.connection.nodes()
+      for (const node of nodes) {
+        for (const script of Object.values(SCRIPTS)) await node.run(['SCRIPT', 'LOAD', script.source])
+      }
+      for (const warning of await durabilityWarnings(nodes)) this.options.onWarning(warning)
+    } catch (error) {
+      throw toStoreUnavailableError(error, 'RedisUsageStore.init')
+    }
+  }
+
+  async charge(request: ChargeRequest): Promise<ChargeResult> {
+    this.assertOpen()
+    assertClientId(request.clientId)
+    const call = chargeCall(clientKeys(this.options.keyPrefix, request.clientId), request)
+    return chargeResult(await this.eval(SCRIPTS.charge, call.keys, call.args, 'RedisUsageStore.charge'))
+  }
+
+  async status(clientId: string, windows: readonly StoreWindow[]): Promise<readonly number[]> {
+    this.assertOpen()
+    assertClientId(clientId)
+    if (windows.length === 0) return []
+    const keys = clientKeys(this.options.keyPrefix, clientId)
+    const counters = windows.map((w) => counterKey(keys, w.duration, w.start))
+    try {
+      const reply = await this.connection.run(counters[0] as string, ['MGET', ...counters])
+      this.outageReported = false
+      return replyArray(reply, 'MGET').map(replyNumber)
+    } catch (error) {
+      throw toStoreUnavailableError(error, 'RedisUsageStore.status')
+    }
+  }
+
+  async refund(request: RefundRequest): Promise<boolean> {
+    this.assertOpen()
+    assertClientId(request.clientId)
+    const call = refundCall(clientKeys(this.options.keyPrefix, request.clientId), request)
+    return replyNumber(await this.eval(SCRIPTS.refund, call.keys, call.args, 'RedisUsageStore.refund')) === 1
+  }
+
+  async readUsage(range: UsageRange): Promise<readonly LedgerBucket[]> {
+    this.assertOpen()
+    assertClientId(range.clientId)
+    const keys = clientKeys(this.options.keyPrefix, range.clientId)
+    const args = [String(range.from), String(range.to)]
+    return ledgerBuckets(
+      await this.eval(SCRIPTS.readUsage, [keys.ledger, keys.ledgerIndex], args, 'RedisUsageStore.readUsage'),
+    )
+  }
+
+  async deleteUsage(request: DeleteUsageRequest): Promise<void> {
+    this.assertOpen()
+    assertClientId(request.clientId)
+    const keys = clientKeys(this.options.keyPrefix, request.clientId)
+    const args = [keys.base, keys.id]
+    if (!isWholeClientDelete(request)) args.push(String(request.from), String(request.to))
+    await this.eval(SCRIPTS.deleteUsage, maintenanceKeys(keys), args, 'RedisUsageStore.deleteUsage')
+  }
+
+  /**
+   * Walks the client index of every hash slot (16 384 small sets, a batch at a time) and runs the
+   * retention script on each client found; a client left with nothing leaves its slot's index.
+   */
+  async purge(request: PurgeRequest): Promise<void> {
+    this.assertOpen()
+    for (let first = 0; first < CLUSTER_SLOTS; first += PURGE_SLOT_BATCH) {
+      const slots = Array.from(
+        { length: Math.min(PURGE_SLOT_BATCH, CLUSTER_SLOTS - first) },
+        (_, i) => first + i,
+      )
+      await Promise.all(slots.map((slot) => this.purgeSlot(slot, request)))
+    }
+  }
+
+  /**
+   * Stops using the client: quits it when `createRedisUsageStore` made it, leaves it open when the
+   * application passed it. Later calls reject with `StoreUnavailableError`.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    const { client } = this.connection
+    if (!this.owned) {
+      client.off('error', this.onClientError)
+      return
+    }
+    try {
+      if (client.isOpen) await client.close()
+    } catch {
+      client.destroy()
+    } finally {
+      client.off('error', this.onClientError)
+    }
+  }
+
+  private async purgeSlot(slot: number, request: PurgeRequest): Promise<void> {
+    const index = slotClientsKey(this.options.keyPrefix, slot)
+    let ids: unknown[]
+    try {
+      ids = replyArray(await this.connection.run(index, ['SMEMBERS', index]), 'SMEMBERS')
+    } catch (error) {
+      throw toStoreUnavailableError(error, 'RedisUsageStore.purge')
+    }
+    for (const id of ids) {
+      const keys = keysOfEscaped(this.options.keyPrefix, String(id))
+      const args = [keys.base, keys.id, String(request.before), String(request.now)]
+      await this.eval(SCRIPTS.purgeClient, maintenanceKeys(keys), args, 'RedisUsageStore.purge')
+    }
+  }
+
+  private async eval(script: RedisScript, keys: string[], args: string[], context: string): Promise<unknown> {
+    try {
+      const reply = await this.connection.eval(script, keys, args)
+      this.outageReported = false
+      return reply
+    } catch (error) {
+      throw toStoreUnavailableError(error, context)
+    }
+  }
+
+  private reportOutage(error: Error): void {
+    if (this.outageReported || this.closed) return
+    this.outageReported = true
+    this.options.onWarning(
+      `RedisUsageStore: Redis connection error (${error.message}); the client reconnects by itself, and calls fail with StoreUnavailableError meanwhile.`,
+    )
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreUnavailableError('RedisUsageStore is closed')
+  }
+}
