@@ -1,119 +1,266 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import type { DailyUsageBody, QuotaStatusBody } from '@x/api-billing-core'
 import { parseList } from 'structured-headers'
-import { type DemoServer, removeDataDir, startDemoServer, withinOneMinuteWindow } from './demo-server.js'
+import { ADMIN_TOKEN, DemoAdmin } from './demo-admin.js'
+import {
+  type DemoServer,
+  removeDataDir,
+  START_DEADLINE_MS,
+  startDemoServer,
+  TEST_CLOCK_START,
+} from './demo-server.js'
 
-const ADMIN_TOKEN = 'test-admin-token'
+// Idle durations (2 cores): server start ~0.4 s, each API test under 0.1 s, each process test ~1 s.
+// Every test and hook gets at least 3× that; the server hooks get the start-up deadline plus margin.
+const API_TEST_MS = 5_000
+const PROCESS_TEST_MS = 3 * START_DEADLINE_MS
+const HOOK_MS = START_DEADLINE_MS + 10_000
+
 let server: DemoServer
+let admin: DemoAdmin
 
 beforeAll(async () => {
-  server = await startDemoServer({ ADMIN_TOKEN })
-})
+  server = await startDemoServer({ ADMIN_TOKEN, DEMO_CLOCK_START: TEST_CLOCK_START })
+  admin = new DemoAdmin(server.url)
+}, HOOK_MS)
 
 afterAll(async () => {
-  await server?.stop()
-  if (server) removeDataDir(server.dataDir)
-})
+  if (server === undefined) return
+  expect(await server.stop()).toBe(0)
+  removeDataDir(server.dataDir)
+}, HOOK_MS)
 
-function get(path: string, apiKey?: string) {
+// Every test starts at the same instant and, when it charges, on a client of its own: any order works.
+beforeEach(async () => {
+  await admin.setClock(TEST_CLOCK_START)
+}, API_TEST_MS)
+
+function get(path: string, apiKey?: string): Promise<Response> {
   return fetch(`${server.url}${path}`, { headers: apiKey === undefined ? {} : { 'X-API-Key': apiKey } })
 }
 
-function remaining(response: Response): Record<string, number> {
-  const items = parseList(response.headers.get('ratelimit') ?? '')
-  return Object.fromEntries(items.map(([name, params]) => [String(name), Number(params.get('r'))]))
+async function getJson<T>(path: string, apiKey?: string): Promise<T> {
+  const response = await get(path, apiKey)
+  expect(response.status).toBe(200)
+  return (await response.json()) as T
 }
 
+/** The `RateLimit` header as `{ window: [remaining, seconds to reset] }`. */
+function rateLimit(response: Response): Record<string, [number, number]> {
+  const items = parseList(response.headers.get('ratelimit') ?? '')
+  return Object.fromEntries(
+    items.map(([name, params]) => [String(name), [Number(params.get('r')), Number(params.get('t'))]]),
+  )
+}
+
+const epochSeconds = (iso: string) => String(Date.parse(iso) / 1000)
+
 describe('the demo API', () => {
-  it('answers 401 without an API key and 403 for an unknown one, as problem+json', async () => {
-    const missing = await get('/api/fetch-data')
-    expect(missing.status).toBe(401)
-    expect(missing.headers.get('content-type')).toMatch(/application\/problem\+json/)
-    const unknown = await get('/api/fetch-data', 'not-a-key')
-    expect(unknown.status).toBe(403)
-  })
+  it(
+    'answers 401 without an API key and 403 for an unknown one, as problem+json',
+    async () => {
+      const missing = await get('/api/fetch-data')
+      expect(missing.status).toBe(401)
+      expect(missing.headers.get('content-type')).toMatch(/application\/problem\+json/)
+      const unknown = await get('/api/fetch-data', 'not-a-key')
+      expect(unknown.status).toBe(403)
+      expect(unknown.headers.get('content-type')).toMatch(/application\/problem\+json/)
+    },
+    API_TEST_MS,
+  )
 
-  it('charges 1 credit for fetch-data and 5 for fetch-expensive-data, with both header sets', async () => {
-    await withinOneMinuteWindow(5_000)
-    const cheap = await get('/api/fetch-data', 'demo-pro')
-    expect(cheap.status).toBe(200)
-    expect(remaining(cheap)).toEqual({ minute: 59, month: 4_999 })
-    expect(cheap.headers.get('x-ratelimit-remaining')).toBe('59')
-    const expensive = await get('/api/fetch-expensive-data', 'demo-pro')
-    expect(remaining(expensive)).toEqual({ minute: 54, month: 4_994 })
-    expect(await expensive.json()).toMatchObject({ charged: 5 })
-  })
+  it(
+    'seeds the clients of plans.json on their plans',
+    async () => {
+      const { clients } = await getJson<{ clients: { apiKey: string; plan: string }[] }>('/api/demo/clients')
+      expect(clients.map((c) => [c.apiKey, c.plan])).toEqual([
+        ['demo-free', 'free'],
+        ['demo-pro', 'pro'],
+        ['demo-unlimited', 'unlimited'],
+      ])
+      const pro = await getJson<QuotaStatusBody>('/api/billing/quota', 'demo-pro')
+      expect(pro.at).toBe(TEST_CLOCK_START)
+      // The month is anchored on the 31st in Berlin: it renews at local midnight of Mar 31 (CEST, +02:00).
+      expect(pro.windows.map((w) => [w.duration, w.limit, w.used, w.resetAt])).toEqual([
+        ['minute', 60, 0, '2026-03-10T12:01:00.000Z'],
+        ['month', 5_000, 0, '2026-03-30T22:00:00.000Z'],
+      ])
+    },
+    API_TEST_MS,
+  )
 
-  it('answers 429 with Retry-After once the free minute is spent, and charges nothing more', async () => {
-    await withinOneMinuteWindow(5_000)
-    for (let i = 0; i < 2; i++) expect((await get('/api/fetch-expensive-data', 'demo-free')).status).toBe(200)
-    const limited = await get('/api/fetch-data', 'demo-free')
-    expect(limited.status).toBe(429)
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
-    const problem = (await limited.json()) as { violatedWindows: { duration: string }[]; cost: number }
-    expect(problem.cost).toBe(1)
-    expect(problem.violatedWindows.map((w) => w.duration)).toEqual(['minute'])
-    const status = (await (await get('/api/billing/quota', 'demo-free')).json()) as {
-      windows: { duration: string; used: number }[]
-    }
-    expect(status.windows.map((w) => [w.duration, w.used])).toEqual([
-      ['minute', 10],
-      ['day', 10],
-    ])
-  })
+  it(
+    'charges 1 credit for fetch-data and 5 for fetch-expensive-data, with both header sets',
+    async () => {
+      await admin.setPlan('charges-pro', 'pro')
+      const cheap = await get('/api/fetch-data', 'charges-pro')
+      expect(cheap.status).toBe(200)
+      expect(await cheap.json()).toEqual({ data: 'Some cheap data', charged: 1 })
+      expect(rateLimit(cheap)).toEqual({ minute: [59, 45], month: [4_999, 1_763_985] })
+      // w is the current window's length: Feb 28 00:00 CET to Mar 31 00:00 CEST, 31 days less an hour.
+      expect(cheap.headers.get('ratelimit-policy')).toBe('"minute";q=60;w=60, "month";q=5000;w=2674800')
+      expect(cheap.headers.get('x-ratelimit-limit')).toBe('60')
+      expect(cheap.headers.get('x-ratelimit-remaining')).toBe('59')
+      expect(cheap.headers.get('x-ratelimit-reset')).toBe(epochSeconds('2026-03-10T12:01:00Z'))
+      const expensive = await get('/api/fetch-expensive-data', 'charges-pro')
+      expect(expensive.status).toBe(200)
+      expect(await expensive.json()).toEqual({ data: 'Some expensive data', charged: 5 })
+      expect(rateLimit(expensive)).toEqual({ minute: [54, 45], month: [4_994, 1_763_985] })
+    },
+    API_TEST_MS,
+  )
 
-  it('reports today’s usage on the daily route', async () => {
-    await get('/api/fetch-data', 'demo-unlimited')
-    await get('/api/fetch-expensive-data', 'demo-unlimited')
-    const body = (await (await get('/api/billing/usage/daily', 'demo-unlimited')).json()) as {
-      days: { date: string; credits: number }[]
-      total: number
-    }
-    expect(body.total).toBe(6)
-    expect(body.days.at(-1)).toEqual({ date: new Date().toISOString().slice(0, 10), credits: 6 })
-  })
+  it(
+    'answers 429 with Retry-After once the free minute is spent, charges nothing more, renews next minute',
+    async () => {
+      await admin.setPlan('exhausts-free', 'free')
+      for (let i = 0; i < 2; i++) {
+        expect((await get('/api/fetch-expensive-data', 'exhausts-free')).status).toBe(200)
+      }
+      const limited = await get('/api/fetch-data', 'exhausts-free')
+      expect(limited.status).toBe(429)
+      expect(limited.headers.get('retry-after')).toBe('45')
+      const problem = (await limited.json()) as { violatedWindows: { duration: string }[]; cost: number }
+      expect(problem.cost).toBe(1)
+      expect(problem.violatedWindows.map((w) => w.duration)).toEqual(['minute'])
+      const status = await getJson<QuotaStatusBody>('/api/billing/quota', 'exhausts-free')
+      expect(status.windows.map((w) => [w.duration, w.used])).toEqual([
+        ['minute', 10],
+        ['day', 10],
+      ])
 
-  it('changes a plan at run time through the admin route, guarded by the token', async () => {
-    const put = (token: string | undefined, body: unknown) =>
-      fetch(`${server.url}/api/admin/clients/demo-free/plan`, {
-        method: 'PUT',
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: JSON.stringify(body),
+      await admin.setClock('2026-03-10T12:01:00.000Z')
+      const renewed = await get('/api/fetch-data', 'exhausts-free')
+      expect(renewed.status).toBe(200)
+      expect(rateLimit(renewed)).toEqual({ minute: [9, 60], day: [89, 43_140] })
+    },
+    API_TEST_MS,
+  )
+
+  it(
+    'reports usage per day on the daily route, on the server’s clock',
+    async () => {
+      await admin.setPlan('daily-unlimited', 'unlimited')
+      expect((await get('/api/fetch-data', 'daily-unlimited')).status).toBe(200)
+      expect((await get('/api/fetch-expensive-data', 'daily-unlimited')).status).toBe(200)
+      await admin.setClock('2026-03-11T08:00:00.000Z')
+      expect((await get('/api/fetch-data', 'daily-unlimited')).status).toBe(200)
+      const body = await getJson<DailyUsageBody>('/api/billing/usage/daily', 'daily-unlimited')
+      expect(body.total).toBe(7)
+      expect(body.days.slice(-3)).toEqual([
+        { date: '2026-03-09', credits: 0 },
+        { date: '2026-03-10', credits: 6 },
+        { date: '2026-03-11', credits: 1 },
+      ])
+    },
+    API_TEST_MS,
+  )
+
+  it(
+    'changes a plan at run time through the admin route, guarded by the token',
+    async () => {
+      const path = '/api/admin/clients/plan-changes/plan'
+      expect((await admin.put(path, { plan: 'unlimited' }, null)).status).toBe(403)
+      expect((await admin.put(path, { plan: 'unlimited' }, 'wrong')).status).toBe(403)
+      expect((await get('/api/fetch-data', 'plan-changes')).status).toBe(403)
+      expect((await admin.put(path, { plan: 'platinum' })).status).toBe(400)
+      expect((await admin.put(path, { quotas: [{ duration: 'minute', creditLimit: -1 }] })).status).toBe(400)
+      await admin.setPlan('plan-changes', 'free')
+      expect((await get('/api/fetch-data', 'plan-changes')).headers.get('ratelimit-policy')).toBe(
+        '"minute";q=10;w=60, "day";q=100;w=86400',
+      )
+      const inline = await admin.put(path, { quotas: [{ duration: 'minute', creditLimit: 1000 }] })
+      expect(inline.status).toBe(200)
+      const next = await get('/api/fetch-data', 'plan-changes')
+      expect(next.status).toBe(200)
+      expect(next.headers.get('ratelimit-policy')).toBe('"minute";q=1000;w=60')
+      // Usage is kept across the change: 1 credit before it, 1 after.
+      expect(rateLimit(next)).toEqual({ minute: [998, 45] })
+    },
+    API_TEST_MS,
+  )
+
+  it(
+    'sets the test clock only for the admin token and a valid instant',
+    async () => {
+      expect((await admin.put('/api/test/clock', { at: '2030-01-01T00:00:00Z' }, null)).status).toBe(403)
+      expect((await admin.put('/api/test/clock', { at: '2030-01-01T00:00:00Z' }, 'wrong')).status).toBe(403)
+      const invalid = await admin.put('/api/test/clock', { at: 'next tuesday' })
+      expect(invalid.status).toBe(400)
+      expect(await invalid.json()).toMatchObject({
+        detail: 'Invalid at: expected { "at": "<ISO-8601 instant>" }',
       })
-    expect((await put(undefined, { plan: 'unlimited' })).status).toBe(403)
-    expect((await put('wrong', { plan: 'unlimited' })).status).toBe(403)
-    expect((await put(ADMIN_TOKEN, { plan: 'platinum' })).status).toBe(400)
-    expect((await put(ADMIN_TOKEN, { quotas: [{ duration: 'minute', creditLimit: -1 }] })).status).toBe(400)
-    expect((await put(ADMIN_TOKEN, { quotas: [{ duration: 'minute', creditLimit: 1000 }] })).status).toBe(200)
-    const next = await get('/api/fetch-data', 'demo-free')
-    expect(next.status).toBe(200)
-    expect(next.headers.get('ratelimit-policy')).toBe('"minute";q=1000;w=60')
-  })
+      const status = await getJson<QuotaStatusBody>('/api/billing/quota', 'demo-free')
+      expect(status.at).toBe(TEST_CLOCK_START)
+      const moved = await admin.put('/api/test/clock', { at: '2030-01-01T00:00:00+01:00' })
+      expect(await moved.json()).toEqual({ now: '2029-12-31T23:00:00.000Z' })
+    },
+    API_TEST_MS,
+  )
 })
 
 describe('the demo server process', () => {
-  it('shuts down cleanly on SIGTERM and keeps usage across a restart', async () => {
-    const first = await startDemoServer()
-    try {
-      const response = await fetch(`${first.url}/api/fetch-expensive-data`, {
-        headers: { 'X-API-Key': 'demo-pro' },
-      })
-      expect(response.status).toBe(200)
-      expect(await first.stop()).toBe(0)
-      expect(first.output()).toContain('Stopped cleanly')
-      const second = await startDemoServer({}, first.dataDir)
+  it(
+    'shuts down cleanly on SIGTERM and keeps usage across a restart',
+    async () => {
+      const env = { DEMO_CLOCK_START: TEST_CLOCK_START }
+      const first = await startDemoServer(env)
       try {
-        const status = (await (
-          await fetch(`${second.url}/api/billing/quota`, { headers: { 'X-API-Key': 'demo-pro' } })
-        ).json()) as { windows: { duration: string; used: number }[] }
-        expect(status.windows.find((w) => w.duration === 'month')?.used).toBe(5)
+        const response = await fetch(`${first.url}/api/fetch-expensive-data`, {
+          headers: { 'X-API-Key': 'demo-pro' },
+        })
+        expect(response.status).toBe(200)
+        expect(await first.stop()).toBe(0)
+        expect(first.output()).toContain('Stopped cleanly')
+        const second = await startDemoServer(env, first.dataDir)
+        try {
+          const response = await fetch(`${second.url}/api/billing/quota`, {
+            headers: { 'X-API-Key': 'demo-pro' },
+          })
+          const status = (await response.json()) as QuotaStatusBody
+          expect(status.windows.map((w) => [w.duration, w.used])).toEqual([
+            ['minute', 5],
+            ['month', 5],
+          ])
+        } finally {
+          expect(await second.stop()).toBe(0)
+        }
       } finally {
-        await second.stop()
+        removeDataDir(first.dataDir)
       }
-    } finally {
-      removeDataDir(first.dataDir)
-    }
-  })
+    },
+    PROCESS_TEST_MS,
+  )
+
+  it(
+    'runs on the wall clock without a clock route unless DEMO_CLOCK_START is set',
+    async () => {
+      const plain = await startDemoServer({ ADMIN_TOKEN })
+      try {
+        const before = Date.now()
+        const clock = await new DemoAdmin(plain.url).put('/api/test/clock', { at: TEST_CLOCK_START })
+        expect(clock.status).toBe(404)
+        const response = await fetch(`${plain.url}/api/billing/quota`, {
+          headers: { 'X-API-Key': 'demo-free' },
+        })
+        const at = Date.parse(((await response.json()) as QuotaStatusBody).at)
+        expect(at).toBeGreaterThanOrEqual(before)
+        expect(at).toBeLessThanOrEqual(Date.now())
+        expect(plain.output()).not.toContain('Test clock')
+      } finally {
+        await plain.stop()
+        removeDataDir(plain.dataDir)
+      }
+    },
+    PROCESS_TEST_MS,
+  )
+
+  it(
+    'refuses to start on a DEMO_CLOCK_START that is not an instant',
+    async () => {
+      const started = startDemoServer({ DEMO_CLOCK_START: 'soon' })
+      await expect(started).rejects.toThrow(/exited during start-up[\s\S]*DEMO_CLOCK_START/)
+    },
+    PROCESS_TEST_MS,
+  )
 })
