@@ -33,9 +33,11 @@ export function toPlanSource(
   }
   if (typeof answer !== 'object' || !('plan' in answer) || typeof answer.plan !== 'string') {
     const what =
-      typeof answer === 'object' && 'plan' in answer
-        ? `an object whose plan is ${describeValue(answer.plan)}`
-        : describeValue(answer)
+      typeof answer !== 'object'
+        ? describeValue(answer)
+        : 'plan' in answer
+          ? `an object whose plan is ${describeValue(answer.plan)}`
+          : 'an object without a plan'
     throw failure(clientId, `${what}; ${EXPECTED}`)
   }
   const base = catalogPlan(clientId, answer.plan, catalog)
@@ -68,7 +70,7 @@ function validated<T>(clientId: string, what: string, build: () => T): T {
     return build()
   } catch (error) {
     if (!(error instanceof BillingError)) throw error
-    throw failure(clientId, `invalid ${what}: ${error.message}`, error)
+    throw failure(clientId, `invalid ${what} — ${error.message}`, error)
   }
 }
 
