@@ -9,7 +9,7 @@ const appDir = fileURLToPath(new URL('../..', import.meta.url))
 const port = Number(process.env.PORT ?? 3000)
 const host = process.env.HOST ?? '127.0.0.1'
 
-const testClock = testClockFrom(process.env.DEMO_CLOCK_START)
+const testClock = await testClockFrom(process.env.DEMO_CLOCK_START)
 const plans = await loadDemoPlans(process.env.PLANS_FILE ?? `${appDir}/plans.json`)
 const { store, description } = await createStore(process.env, appDir)
 await store.init()
@@ -34,22 +34,17 @@ if (testClock !== undefined) {
 }
 
 /**
- * Test only: with `DEMO_CLOCK_START=<ISO-8601>` the engine's clock stands still at that instant until
- * `PUT /api/test/clock` sets it, so tests never straddle a window boundary. Unset (the default): the
- * wall clock, and no clock route.
+ * Test only: with `DEMO_CLOCK_START=<ISO-8601>` the engine's clock is core's `ManualClock`, standing still
+ * at that instant until `PUT /api/test/clock` sets it, so tests never straddle a window boundary. Unset
+ * (the default): the wall clock, no clock route, and the testing entry point is never loaded.
  */
-function testClockFrom(start: string | undefined): DemoTestClock | undefined {
+async function testClockFrom(start: string | undefined): Promise<DemoTestClock | undefined> {
   if (start === undefined || start === '') return undefined
-  let current = Date.parse(start)
-  if (Number.isNaN(current)) {
+  if (Number.isNaN(Date.parse(start))) {
     throw new InvalidArgumentError('DEMO_CLOCK_START', `not an ISO-8601 instant: ${start}`)
   }
-  return {
-    now: () => new Date(current),
-    set: (at) => {
-      current = at.getTime()
-    },
-  }
+  const { ManualClock } = await import('@x/api-billing-core/testing')
+  return new ManualClock(start)
 }
 
 let stopping = false
