@@ -1,14 +1,12 @@
 import type { QuotaStatusBody } from '@x/api-billing-core'
-import { type ReactNode, useId } from 'react'
 import type { Fetcher } from './fetch-json.js'
-import { formatCountdown } from './format-countdown.js'
 import type { HeadingLevel } from './heading-level.js'
 import type { QuotaStatusSource } from './quota-status-source.js'
-import { QuotaWindowItem } from './quota-window-item.js'
-import { tightestWindow } from './tightest-window.js'
+import { QuotaWindows } from './quota-windows.js'
 import { useFormatters } from './use-formatters.js'
 import { useQuotaStatus } from './use-quota-status.js'
 import { useServerNow } from './use-server-now.js'
+import { WidgetShell } from './widget-shell.js'
 
 /** Props of {@link QuotaMeter}. Give either `status` or `src`. */
 export interface QuotaMeterProps {
@@ -56,71 +54,20 @@ export function QuotaMeter(props: QuotaMeterProps) {
   })
   const data = status ?? fetched.data
   const error = status === undefined ? fetched.error : undefined
-  const titleId = useId()
   const format = useFormatters(locale, timeZone)
   const serverNow = useServerNow(data?.at ?? '1970-01-01T00:00:00Z', tickInterval)
-  const Heading = `h${headingLevel}` as const
-
-  let body: ReactNode
-  if (data === undefined) {
-    body = error ? (
-      <div className="abq-message abq-message--error" role="alert">
-        <p>Could not load credits: {error.message}</p>
-        <button type="button" className="abq-retry" onClick={() => void fetched.refetch()}>
-          Try again
-        </button>
-      </div>
-    ) : (
-      <p className="abq-message abq-message--loading">Loading credits…</p>
-    )
-  } else if (data.windows.length === 0) {
-    body = <p className="abq-message">No quota limits apply.</p>
-  } else {
-    const tightest = tightestWindow(data.windows)
-    // Emphasis only means something when there is another limited window to compare with.
-    const emphasise = data.windows.filter((w) => w.limit !== null).length > 1
-    const exhausted = tightest !== undefined && tightest.remaining !== null && tightest.remaining < 1
-    body = (
-      <>
-        {exhausted && (
-          <p className="abq-message abq-message--exhausted" role="status">
-            Out of credits. The {tightest.duration} window{' '}
-            {Date.parse(tightest.resetAt) > serverNow
-              ? `renews in ${formatCountdown(Date.parse(tightest.resetAt) - serverNow)}`
-              : 'is renewing now'}
-            .
-          </p>
-        )}
-        {error && (
-          <p className="abq-message abq-message--stale" role="alert">
-            Showing the last known credits: {error.message}
-          </p>
-        )}
-        <ul className="abq-windows">
-          {data.windows.map((w) => (
-            <QuotaWindowItem
-              key={w.duration}
-              window={w}
-              tightest={emphasise && w === tightest}
-              serverNow={serverNow}
-              format={format}
-            />
-          ))}
-        </ul>
-      </>
-    )
-  }
-
   return (
-    <section
-      className={['abq-meter', className].filter(Boolean).join(' ')}
-      aria-labelledby={titleId}
-      aria-busy={data === undefined && error === undefined}
+    <WidgetShell
+      rootClass="abq-meter"
+      className={className}
+      title={title}
+      headingLevel={headingLevel}
+      data={data}
+      error={error}
+      noun="credits"
+      onRetry={() => void fetched.refetch()}
     >
-      <Heading className="abq-title" id={titleId}>
-        {title}
-      </Heading>
-      {body}
-    </section>
+      {(shown) => <QuotaWindows status={shown} error={error} serverNow={serverNow} format={format} />}
+    </WidgetShell>
   )
 }

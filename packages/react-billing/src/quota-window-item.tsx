@@ -1,6 +1,7 @@
 import type { QuotaWindowJson } from '@x/api-billing-core'
-import { formatCountdown } from './format-countdown.js'
+import type { ReactNode } from 'react'
 import type { Formatters } from './use-formatters.js'
+import { renewText, WindowRenewal } from './window-renewal.js'
 
 /** Props of {@link QuotaWindowItem}. */
 export interface QuotaWindowItemProps {
@@ -17,12 +18,6 @@ export interface QuotaWindowItemProps {
 /** Below this share of the limit left, a window is "low" (`abq-window--low`). */
 const LOW_FRACTION = 0.1
 
-/** The renewal as text: `"renews in 3 h 12 min"`, or `"renewing now"` once the reset has passed. */
-function renewText(resetAt: string, serverNow: number): string {
-  const ms = Date.parse(resetAt) - serverNow
-  return ms > 0 ? `renews in ${formatCountdown(ms)}` : 'renewing now'
-}
-
 /**
  * One window of a `<QuotaMeter>` as a list item: its name, "N of M credits left" (or "Unlimited"),
  * a `role="meter"` bar and the renewal, relative and absolute. Used by `<QuotaMeter>`.
@@ -30,26 +25,9 @@ function renewText(resetAt: string, serverNow: number): string {
 export function QuotaWindowItem({ window: w, tightest, serverNow, format }: QuotaWindowItemProps) {
   const name = `${w.duration} window`
   const renew = renewText(w.resetAt, serverNow)
-  const renewal = (
-    <p className="abq-window-renew">
-      <span className="abq-countdown">{renew}</span>{' '}
-      <time className="abq-reset-at" dateTime={w.resetAt}>
-        ({format.dateTime(w.resetAt)})
-      </time>
-    </p>
-  )
+  const renewal = <WindowRenewal resetAt={w.resetAt} renew={renew} format={format} />
   if (w.limit === null || w.remaining === null) {
-    return (
-      <li className="abq-window abq-window--unlimited" data-duration={w.duration}>
-        <div className="abq-window-head">
-          <span className="abq-window-name">{name}</span>
-        </div>
-        <p className="abq-window-credits">
-          <strong>Unlimited</strong> credits, {format.number(w.used)} used this period
-        </p>
-        {renewal}
-      </li>
-    )
+    return <UnlimitedWindowItem window={w} name={name} renewal={renewal} format={format} />
   }
   const limit = w.limit
   const remaining = Math.min(Math.max(w.remaining, 0), limit)
@@ -89,6 +67,27 @@ export function QuotaWindowItem({ window: w, tightest, serverNow, format }: Quot
       </div>
       <p className="abq-window-credits">
         <strong>{format.number(remaining)}</strong> of {format.number(limit)} credits left
+      </p>
+      {renewal}
+    </li>
+  )
+}
+
+/** An unlimited window's item: its name, "Unlimited credits, N used this period" and the renewal; no meter. */
+function UnlimitedWindowItem(props: {
+  readonly window: QuotaWindowJson
+  readonly name: string
+  readonly renewal: ReactNode
+  readonly format: Formatters
+}) {
+  const { window: w, name, renewal, format } = props
+  return (
+    <li className="abq-window abq-window--unlimited" data-duration={w.duration}>
+      <div className="abq-window-head">
+        <span className="abq-window-name">{name}</span>
+      </div>
+      <p className="abq-window-credits">
+        <strong>Unlimited</strong> credits, {format.number(w.used)} used this period
       </p>
       {renewal}
     </li>
