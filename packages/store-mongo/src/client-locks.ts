@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { StoreUnavailableError } from '@x/api-billing-core'
+import { StoreUnavailableError, toStoreUnavailableError } from '@x/api-billing-core'
 import type { Collection } from 'mongodb'
 import { isDuplicateKeyError } from './is-duplicate-key-error.js'
 import type { LockDocument } from './store-documents.js'
@@ -33,7 +33,9 @@ export class ClientLocks {
   }
 
   private async holding<T>(clientId: string, work: () => Promise<T>): Promise<T> {
-    const token = await this.acquire(clientId)
+    const token = await this.acquire(clientId).catch((error: unknown) => {
+      throw toStoreUnavailableError(error, `MongoUsageStore: could not lock client "${clientId}"`)
+    })
     try {
       return await work()
     } finally {

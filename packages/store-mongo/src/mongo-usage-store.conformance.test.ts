@@ -1,4 +1,4 @@
-import { afterAll } from '@jest/globals'
+import { afterAll, afterEach, beforeEach, describe, it } from '@jest/globals'
 import { usageStoreConformanceSuite } from '@x/api-billing-core/testing'
 import { MongoClient } from 'mongodb'
 import { MongoUsageStore } from './mongo-usage-store.js'
@@ -34,4 +34,5 @@ usageStoreConformanceSuite({
       },
     }
   },
+  testApi: { describe, it, beforeEach, afterEach },
 })

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
-  BillingError,
   type ChargeRequest,
   type ChargeResult,
   type DeleteUsageRequest,
+  hasRoom,
+  type IdempotencyClaim,
   InvalidArgumentError,
   isUnlimited,
+  isWholeClientDelete,
   type LedgerBucket,
   ledgerBucketStart,
   type PurgeRequest,
@@ -15,12 +17,14 @@ import {
   type RefundRequest,
   StoreUnavailableError,
   type StoreWindow,
+  toStoreUnavailableError,
   type UsageRange,
   type UsageStore,
 } from '@x/api-billing-core'
 import { type Collection, type Db, Double, type Filter, MongoClient, type UpdateFilter } from 'mongodb'
 import { ClientLocks } from './client-locks.js'
 import { isDuplicateKeyError } from './is-duplicate-key-error.js'
+import { maxUsedWithRoom } from './max-used-with-room.js'
 import type {
   ClientLockMode,
   MongoUsageStoreCommonOptions,
@@ -144,12 +148,12 @@ export class MongoUsageStore implements UsageStore {
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     return this.run('charge', () =>
       this.serialised(request.clientId, async () => {
-        if (request.idempotencyKey === undefined) {
+        if (request.idempotency === undefined) {
           const result = await this.chargeCounters(request)
           if (result.allowed) await this.addToLedger(request.clientId, request.at, request.cost)
           return { ...result, replayed: false }
         }
-        return this.chargeOnce(request, request.idempotencyKey)
+        return this.chargeOnce(request, request.idempotency)
       }),
     )
   }
@@ -201,7 +205,7 @@ export class MongoUsageStore implements UsageStore {
     await this.run('deleteUsage', () =>
       this.serialised(request.clientId, async () => {
         const c = request.clientId
-        if (request.from === undefined && request.to === undefined) {
+        if (isWholeClientDelete(request)) {
           await this.counters.deleteOne({ _id: c })
           await this.windows.deleteMany({ c })
           await this.ledger.deleteMany({ c })
@@ -209,8 +213,7 @@ export class MongoUsageStore implements UsageStore {
           await this.refunds.deleteMany({ c })
           return
         }
-        const from = request.from ?? Number.MIN_SAFE_INTEGER
-        const to = request.to ?? Number.MAX_SAFE_INTEGER
+        const { from, to } = request
         await this.ledger.deleteMany({ c, b: { $gte: from, $lt: to } })
         await this.windows.deleteMany({ c, s: { $gte: from, $lt: to } })
         await this.unsetSlots(c, (slot) => slot.s >= from && slot.s < to)
@@ -243,15 +246,16 @@ export class MongoUsageStore implements UsageStore {
   }
 
   /** Charges an idempotent request exactly once: claim the key as pending, charge, store the answer. */
-  private async chargeOnce(request: ChargeRequest, key: string): Promise<ChargeResult> {
+  private async chargeOnce(request: ChargeRequest, claimed: IdempotencyClaim): Promise<ChargeResult> {
     const { clientId, at } = request
+    const { key, expiresAt } = claimed
     const _id = compoundId(clientId, key)
     const token = randomUUID()
     const locked = await this.usesLocks()
     const claim = () => ({
       c: clientId,
       k: key,
-      x: request.idempotencyExpiresAt ?? at,
+      x: expiresAt,
       st: 'pending' as const,
       t: token,
       l: Date.now() + this.leaseMs,
@@ -315,7 +319,7 @@ export class MongoUsageStore implements UsageStore {
       const doc = await this.counters.findOne({ _id: c })
       const placements = await this.place(c, doc, windows)
       const used = placements.map(usedOf)
-      if (windows.some((w, i) => (used[i] as number) > w.limit - cost)) return { allowed: false, used }
+      if (windows.some((w, i) => !hasRoom(used[i] as number, cost, w.limit))) return { allowed: false, used }
 
       // Windows older than the previous one: reserve them first, give them back if the rest fails.
       const reserved: StoreWindow[] = []
@@ -435,7 +439,7 @@ export class MongoUsageStore implements UsageStore {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const filter: Filter<ArchivedWindowDocument> = isUnlimited(w.limit)
         ? { _id }
-        : { _id, u: { $lte: w.limit - cost } }
+        : { _id, u: { $lte: maxUsedWithRoom(cost, w.limit) } }
       const after = await this.windows.findOneAndUpdate(
         filter,
         { $inc: { u: double(cost), v: double(1) } },
@@ -444,10 +448,10 @@ export class MongoUsageStore implements UsageStore {
       if (after !== null) return after.u
       const existing = await this.windows.findOne({ _id })
       if (existing !== null) {
-        if (existing.u > w.limit - cost) return undefined
+        if (!hasRoom(existing.u, cost, w.limit)) return undefined
         continue
       }
-      if (cost > w.limit) return undefined
+      if (!hasRoom(0, cost, w.limit)) return undefined
       try {
         await this.windows.insertOne({
           _id,
@@ -598,9 +602,7 @@ export class MongoUsageStore implements UsageStore {
     try {
       return await work()
     } catch (error) {
-      if (error instanceof BillingError) throw error
-      const reason = error instanceof Error ? error.message : String(error)
-      throw new StoreUnavailableError(`MongoUsageStore.${operation} failed: ${reason}`, { cause: error })
+      throw toStoreUnavailableError(error, `MongoUsageStore.${operation} failed`)
     }
   }
 }
@@ -631,11 +633,14 @@ function isValidDbName(name: string): boolean {
   )
 }
 
-/** The filter that proves window `w` is held at `at` and, if limited, has room for `cost`. */
+/**
+ * The filter that proves window `w` is held at `at` and, if limited, has room for `cost`: core's
+ * `hasRoom(used, cost, limit)`, stated as `used <= maxUsedWithRoom(cost, limit)` (exactly equivalent).
+ */
 function roomFilter(at: 'w' | 'p', w: StoreWindow, cost: number): Record<string, unknown> {
   const path = `${at}.${w.duration}`
   if (isUnlimited(w.limit)) return { [`${path}.s`]: w.start }
-  return { [`${path}.s`]: w.start, [`${path}.u`]: { $lte: w.limit - cost } }
+  return { [`${path}.s`]: w.start, [`${path}.u`]: { $lte: maxUsedWithRoom(cost, w.limit) } }
 }
 
 function slot(w: StoreWindow, used: number): SlotDocument {
