@@ -79,7 +79,7 @@ describe('hydration', () => {
 
   it('hydrates the usage chart without mismatch warnings', () => {
     const error = jest.spyOn(console, 'error')
-    serverThenHydrate(
+    const container = serverThenHydrate(
       <UsageChart
         data={{
           clientId: 'acme',
@@ -96,5 +96,7 @@ describe('hydration', () => {
       1,
     )
     expect(error).not.toHaveBeenCalled()
+    expect(container.querySelectorAll('rect.abq-chart-bar')).toHaveLength(2)
+    expect(container.querySelector('.abq-chart-axis--x text')?.textContent).toBe('Mar 1')
   })
 })

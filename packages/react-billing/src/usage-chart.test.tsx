@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { act, render, screen, within } from '@testing-library/react'
+import { act, fireEvent, render, screen, within } from '@testing-library/react'
 import type { DailyUsageBody } from '@x/api-billing-core'
 import { fakeFetcher } from './test-support/fake-fetcher.js'
 import { AT } from './test-support/fixtures.js'
@@ -59,7 +59,9 @@ describe('<UsageChart>', () => {
     expect(document.getElementById(descId as string)?.textContent).toBe(
       'Mar 1, 2025 to Mar 4, 2025: 130 credits in total, most on Mar 2, 2025 (87).',
     )
-    expect(screen.getByRole('heading', { name: 'Usage in March' })).toBeTruthy()
+    const heading = screen.getByRole('heading', { level: 3 })
+    expect(heading.textContent).toBe('Usage in March')
+    expect(screen.getByRole('region').getAttribute('aria-labelledby')).toBe(heading.id)
   })
 
   it('offers the same numbers as a table', () => {
@@ -80,21 +82,29 @@ describe('<UsageChart>', () => {
 
   it('says so when there is no usage', () => {
     render(<UsageChart data={usage([0, 0, 0])} />)
-    expect(screen.getByText('No usage in this period.')).toBeTruthy()
+    expect(document.querySelector('.abq-message--empty')?.textContent).toBe('No usage in this period.')
     expect(screen.queryByRole('img')).toBeNull()
   })
 
   it('fetches its src, showing loading then the chart, or the error', async () => {
     const fake = fakeFetcher()
     const { unmount } = render(<UsageChart src="/api/billing/usage/daily" fetcher={fake.fetcher} />)
-    expect(screen.getByText('Loading usage…')).toBeTruthy()
+    expect(document.querySelector('.abq-message--loading')?.textContent).toBe('Loading usage…')
+    expect(screen.getByRole('region').getAttribute('aria-busy')).toBe('true')
     await act(async () => fake.last().resolve(usage([1, 2])))
-    expect(screen.getByRole('img')).toBeTruthy()
+    expect(screen.getAllByRole('img')).toHaveLength(1)
+    expect(document.querySelectorAll('rect.abq-chart-bar')).toHaveLength(2)
+    expect(screen.getByRole('region').getAttribute('aria-busy')).toBe('false')
     unmount()
 
     const failing = fakeFetcher()
     render(<UsageChart src="/api/billing/usage/daily" fetcher={failing.fetcher} />)
     await act(async () => failing.last().reject(new Error('HTTP 503')))
     expect(screen.getByRole('alert').textContent).toContain('Could not load usage: HTTP 503')
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }))
+    expect(failing.calls).toHaveLength(2)
+    await act(async () => failing.last().resolve(usage([4])))
+    expect(screen.queryByRole('alert')).toBeNull()
+    expect(document.querySelectorAll('rect.abq-chart-bar')).toHaveLength(1)
   })
 })
