@@ -207,8 +207,11 @@ export class ApiBilling {
    * Charges `credits` to every window of the client's plan if all of them have room, and answers with
    * the decision either way; never throws for an exhausted quota.
    * @param credits whole credits to charge. Default 1; 0 reads the state without spending.
+   * The plan is the pinned one, else `resolveClient`'s (cached: only a client's first request, or one
+   * after {@link invalidateClient}, waits for the resolver).
    * @throws InvalidArgumentError for a bad client id, cost or key; UnknownClientError for a client with
-   * no plan; StoreUnavailableError when the store fails.
+   * no plan; PlanResolutionError when the resolver fails and nothing is cached; StoreUnavailableError
+   * when the store fails.
    */
   async tryTrackClientUsage(clientId: string, credits = 1, options?: TrackOptions): Promise<Decision> {
     assertClientId(clientId)
@@ -269,7 +272,10 @@ export class ApiBilling {
     return decision
   }
 
-  /** The client's windows right now, charging nothing. `allowed` tells whether one more credit fits. */
+  /**
+   * The client's windows right now, charging nothing. `allowed` tells whether one more credit fits. The
+   * plan is found as for {@link tryTrackClientUsage}, with the same errors.
+   */
   async getQuotaStatus(clientId: string): Promise<Decision> {
     assertClientId(clientId)
     const plan = (this.pinned.get(clientId) ?? (await this.resolvePlan(clientId))).plan
@@ -325,7 +331,8 @@ export class ApiBilling {
 
   /**
    * Credits charged to a client in `[from, to)` (net of refunds), at the ledger's 15-minute resolution.
-   * Default range: all time. frappy's `get_total_usage`.
+   * Default range: all time. frappy's `get_total_usage`. Needs no plan: answers for any client id (0 for
+   * one never charged) and never calls `resolveClient`.
    */
   async getTotalUsage(clientId: string, from?: Date, to?: Date): Promise<number> {
     assertClientId(clientId)
@@ -336,7 +343,8 @@ export class ApiBilling {
 
   /**
    * Credits per local calendar day for every day of `timeZone` that overlaps `[from, to)`, zero days
-   * included, oldest first. frappy's `get_daily_usage`.
+   * included, oldest first. frappy's `get_daily_usage`. Needs no plan: answers for any client id and never
+   * calls `resolveClient` (check the client first with {@link resolveClientQuotas} where that matters).
    * @throws InvalidArgumentError for invalid dates, `to` before `from`, a range over ~10 years or an
    * unknown time zone.
    */
@@ -366,6 +374,7 @@ export class ApiBilling {
   /**
    * Deletes a client's usage: everything (counters, ledger, idempotency keys) without a range, or the
    * ledger buckets and window counters that start in `[from, to)`. frappy's `delete_client_usage`.
+   * Needs no plan and never calls `resolveClient`; the client's plan, pinned or cached, is kept.
    */
   async deleteClientUsage(clientId: string, from?: Date, to?: Date): Promise<void> {
     assertClientId(clientId)
