@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@x/api-billing-core'
 import type { MongoClient, MongoClientOptions } from 'mongodb'
 
 /**
@@ -33,8 +34,63 @@ export interface MongoUsageStoreOptions extends MongoUsageStoreCommonOptions {
 /** Options of {@link MongoUsageStore.fromUrl}. */
 export interface MongoUsageStoreUrlOptions extends MongoUsageStoreCommonOptions {
   /**
-   * Driver options, merged over the store's fail-fast defaults: `serverSelectionTimeoutMS: 2000`,
-   * `connectTimeoutMS: 2000`, `socketTimeoutMS: 10000`.
+   * Driver options, merged over the store's fail-fast defaults ({@link FAIL_FAST_CLIENT_OPTIONS}):
+   * `serverSelectionTimeoutMS: 2000`, `connectTimeoutMS: 2000`, `socketTimeoutMS: 10000`.
    */
   readonly clientOptions?: MongoClientOptions
+}
+
+/** The driver options `fromUrl` starts from, so that calls fail with a 503 instead of hanging. */
+export const FAIL_FAST_CLIENT_OPTIONS: MongoClientOptions = {
+  serverSelectionTimeoutMS: 2_000,
+  connectTimeoutMS: 2_000,
+  socketTimeoutMS: 10_000,
+}
+
+/** The common options with their defaults filled in, after {@link resolveStoreOptions} checked them. */
+export interface ResolvedStoreOptions {
+  readonly dbName: string | undefined
+  readonly collectionPrefix: string
+  readonly clientLocks: ClientLockMode
+  readonly leaseMs: number
+}
+
+const LOCK_MODES: readonly ClientLockMode[] = ['auto', 'always', 'never']
+
+/** Checks the common options (throwing `InvalidArgumentError` naming the bad one) and fills in defaults. */
+export function resolveStoreOptions(options: MongoUsageStoreCommonOptions): ResolvedStoreOptions {
+  const collectionPrefix = options.collectionPrefix ?? 'api_billing_'
+  if (typeof collectionPrefix !== 'string' || !/^[A-Za-z0-9_.-]{0,64}$/.test(collectionPrefix)) {
+    throw new InvalidArgumentError('collectionPrefix', 'use up to 64 letters, digits, "_", "-" or "."')
+  }
+  if (options.dbName !== undefined && !isValidDbName(options.dbName)) {
+    throw new InvalidArgumentError('dbName', `"${options.dbName}" is not a valid MongoDB database name`)
+  }
+  const leaseMs = options.leaseMs ?? 5_000
+  if (!(typeof leaseMs === 'number' && Number.isFinite(leaseMs) && leaseMs > 0)) {
+    throw new InvalidArgumentError('leaseMs', 'expected a positive number of milliseconds')
+  }
+  const clientLocks = options.clientLocks ?? 'auto'
+  if (!LOCK_MODES.includes(clientLocks)) {
+    throw new InvalidArgumentError('clientLocks', 'expected "auto", "always" or "never"')
+  }
+  return { dbName: options.dbName, collectionPrefix, clientLocks, leaseMs }
+}
+
+/** Checks the connection string of `fromUrl`; throws `InvalidArgumentError('url', ...)` otherwise. */
+export function assertMongoUrl(url: unknown): asserts url is string {
+  if (typeof url !== 'string' || !/^mongodb(\+srv)?:\/\//.test(url)) {
+    throw new InvalidArgumentError('url', 'expected a "mongodb://" or "mongodb+srv://" connection string')
+  }
+}
+
+/** MongoDB's rules: 1–63 characters, none of `/\\. "$*<>:|?` and no NUL. */
+function isValidDbName(name: string): boolean {
+  return (
+    typeof name === 'string' &&
+    name.length > 0 &&
+    name.length < 64 &&
+    !/[/\\. "$*<>:|?]/.test(name) &&
+    !name.includes(String.fromCharCode(0))
+  )
 }

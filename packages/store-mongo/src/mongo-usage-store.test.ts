@@ -29,6 +29,8 @@ describe('MongoUsageStore options', () => {
     expect(() => MongoUsageStore.fromUrl(mongoUrl(), { collectionPrefix: 'a b' })).toThrow(/collectionPrefix/)
     expect(() => MongoUsageStore.fromUrl(mongoUrl(), { dbName: 'a/b' })).toThrow(/dbName/)
     expect(() => MongoUsageStore.fromUrl(mongoUrl(), { leaseMs: -1 })).toThrow(/leaseMs/)
+    const clientLocks = 'sometimes' as 'auto'
+    expect(() => MongoUsageStore.fromUrl(mongoUrl(), { clientLocks })).toThrow(/clientLocks/)
     expect(() => new MongoUsageStore({ client: {} as MongoClient })).toThrow(/client/)
   })
 
@@ -39,6 +41,21 @@ describe('MongoUsageStore options', () => {
     })
     const failure = await store.status('a', [minute(1)]).catch((error: unknown) => error)
     expect(failure).toBeInstanceOf(StoreUnavailableError)
+    expect((failure as StoreUnavailableError).cause).toBeInstanceOf(Error)
+    await store.close()
+  })
+
+  it('reports a lock that cannot be taken as StoreUnavailableError naming the client', async () => {
+    const port = await freePort()
+    const store = MongoUsageStore.fromUrl(`mongodb://127.0.0.1:${port}/`, {
+      clientLocks: 'always',
+      clientOptions: { serverSelectionTimeoutMS: 300 },
+    })
+    const failure = await store
+      .charge({ clientId: 'a', windows: [minute(1)], cost: 1, at: T0 })
+      .catch((e: unknown) => e)
+    expect(failure).toBeInstanceOf(StoreUnavailableError)
+    expect((failure as StoreUnavailableError).message).toMatch(/could not lock client "a"/)
     expect((failure as StoreUnavailableError).cause).toBeInstanceOf(Error)
     await store.close()
   })

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { ChargeResult, IdempotencyClaim } from '@x/api-billing-core'
+import type { Collection } from 'mongodb'
+import { isDuplicateKeyError } from './is-duplicate-key-error.js'
+import { compoundId, type IdempotencyKeyDocument } from './store-documents.js'
+
+/** What {@link IdempotencyClaims.claim} found: the stored answer of an earlier charge, or the key is ours. */
+export type ClaimOutcome =
+  | { readonly replay: ChargeResult; readonly token?: undefined }
+  | { readonly token: string; readonly replay?: undefined }
+
+/**
+ * The idempotency-claim protocol on the keys collection. A charge with a key first inserts the key as
+ * `pending` under a unique `_id` (client, key) with a fresh owner token; only the request whose insert
+ * won charges. It then either completes the key with its answer (`done`) or, when refused, deletes it
+ * (a refused request may be retried with the same key). A request that meets a pending key waits for the
+ * answer, and takes the key over once its lease has run out (its owner died). A key whose `expiresAt`
+ * is at or before the charge's `at` counts as unseen.
+ */
+export class IdempotencyClaims {
+  constructor(
+    private readonly keys: Collection<IdempotencyKeyDocument>,
+    private readonly leaseMs: number,
+  ) {}
+
+  /** Creates the indexes deletes and purges use, one per call (see `MongoUsageStore.init`). */
+  async createIndexes(): Promise<void> {
+    await this.keys.createIndex({ c: 1, k: 1 })
+    await this.keys.createIndex({ x: 1 })
+  }
+
+  /**
+   * Claims `claim.key` for a charge at `at`, or finds the answer to replay. `ownerGone`: a pending key
+   * met now cannot belong to a live request (the caller holds the client's lock), so it is taken over
+   * at once instead of after its lease.
+   */
+  async claim(
+    clientId: string,
+    claim: IdempotencyClaim,
+    at: number,
+    ownerGone: boolean,
+  ): Promise<ClaimOutcome> {
+    const _id = compoundId(clientId, claim.key)
+    const token = randomUUID()
+    const pending = () => ({
+      c: clientId,
+      k: claim.key,
+      x: claim.expiresAt,
+      st: 'pending' as const,
+      t: token,
+      l: Date.now() + this.leaseMs,
+    })
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.keys.insertOne({ _id, ...pending() })
+        return { token }
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error
+      }
+      const seen = await this.keys.findOne({ _id })
+      if (seen === null) continue
+      if (seen.x <= at) {
+        await this.keys.deleteOne({ _id, t: seen.t })
+        continue
+      }
+      if (seen.st === 'done') return { replay: { allowed: true, used: seen.used ?? [], replayed: true } }
+      if (ownerGone || (seen.l ?? 0) <= Date.now()) {
+        const taken = await this.keys.updateOne({ _id, t: seen.t, st: 'pending' }, { $set: pending() })
+        if (taken.matchedCount === 1) return { token }
+        continue
+      }
+      await sleep(Math.min(2 + attempt, 25))
+    }
+  }
+
+  /** Stores the answer of the charge made under the claim `token`: later repeats replay it. */
+  async complete(clientId: string, key: string, token: string, used: readonly number[]): Promise<void> {
+    await this.keys.updateOne(
+      { _id: compoundId(clientId, key), t: token },
+      { $set: { st: 'done', used: [...used] }, $unset: { l: '' } },
+    )
+  }
+
+  /** Forgets the claim `token` after its charge was refused, so the key may be charged again. */
+  async release(clientId: string, key: string, token: string): Promise<void> {
+    await this.keys.deleteOne({ _id: compoundId(clientId, key), t: token })
+  }
+
+  /** Forgets a completed key (its charge was refunded): a retry with it is charged anew. */
+  async forgetDone(clientId: string, key: string): Promise<void> {
+    await this.keys.deleteOne({ _id: compoundId(clientId, key), st: 'done' })
+  }
+
+  /** Removes every key of a client. */
+  async delete(clientId: string): Promise<void> {
+    await this.keys.deleteMany({ c: clientId })
+  }
+
+  /** Removes every key that expired at or before `now`. */
+  async purge(now: number): Promise<void> {
+    await this.keys.deleteMany({ x: { $lte: now } })
+  }
+}

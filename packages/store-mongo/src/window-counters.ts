@@ -1,0 +1,177 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { hasRoom, StoreUnavailableError, type StoreWindow } from '@x/api-billing-core'
+import type { Collection } from 'mongodb'
+import type { ArchivedWindows } from './archived-windows.js'
+import {
+  currentWindowsCharge,
+  endedSlotsFilter,
+  newCounterDocument,
+  type Placement,
+  placedCharge,
+  placeWindows,
+  slotRefund,
+  slotRemovals,
+  usedAfterPlacedCharge,
+  usedInCurrent,
+  usedOf,
+} from './counter-documents.js'
+import { isDuplicateKeyError } from './is-duplicate-key-error.js'
+import type { CounterDocument, SlotDocument } from './store-documents.js'
+
+const MAX_ATTEMPTS = 200
+
+/** The counter part of a charge: whether every window had room, and each window's `used` after it. */
+export interface CounterCharge {
+  readonly allowed: boolean
+  readonly used: number[]
+}
+
+/**
+ * A client's window counters: the counter document (current and previous window of each duration)
+ * and, for older windows, the archive collection. Charges are all windows or none; lost races are
+ * retried, never reported.
+ */
+export class WindowCounters {
+  constructor(
+    private readonly counters: Collection<CounterDocument>,
+    private readonly archive: ArchivedWindows,
+  ) {}
+
+  /** Charges `cost` to every window if each has room (`hasRoom`), else to none. */
+  async charge(clientId: string, windows: readonly StoreWindow[], cost: number): Promise<CounterCharge> {
+    if (windows.length === 0) return { allowed: true, used: [] }
+    const { filter, update } = currentWindowsCharge(clientId, windows, cost)
+    const charged = await this.counters.findOneAndUpdate(filter, update, { returnDocument: 'after' })
+    if (charged !== null) return { allowed: true, used: usedInCurrent(charged, windows) }
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (attempt > 2) await sleep(Math.min(attempt, 20) * Math.random())
+      const result = await this.chargePlaced(clientId, windows, cost)
+      if (result !== undefined) return result
+    }
+    throw new StoreUnavailableError(
+      `MongoUsageStore: charge for client "${clientId}" lost ${MAX_ATTEMPTS} races in a row; try again`,
+    )
+  }
+
+  /** `used` of each window, without changing anything. */
+  async status(clientId: string, windows: readonly StoreWindow[]): Promise<number[]> {
+    const doc = await this.counters.findOne({ _id: clientId })
+    return (await this.place(clientId, doc, windows)).map(usedOf)
+  }
+
+  /** Subtracts `credits` from one window, never below zero. */
+  async refund(clientId: string, w: StoreWindow, credits: number): Promise<void> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const doc = await this.counters.findOne({ _id: clientId })
+      const [placement] = await this.place(clientId, doc, [w])
+      if (placement === undefined || placement.at === 'new') return
+      if (placement.at === 'archive') {
+        if (await this.archive.refund(clientId, w, credits)) return
+        continue
+      }
+      const { down, zero } = slotRefund(clientId, placement.at, w, credits)
+      if ((await this.counters.updateOne(down.filter, down.update)).matchedCount === 1) return
+      if ((await this.counters.updateOne(zero.filter, zero.update)).matchedCount === 1) return
+    }
+    throw new StoreUnavailableError(
+      `MongoUsageStore: refund for client "${clientId}" lost ${MAX_ATTEMPTS} races in a row`,
+    )
+  }
+
+  /** Removes the counter-document windows `drop` selects, each only if it is still the one read. */
+  async removeSlots(clientId: string, drop: (slot: SlotDocument) => boolean): Promise<void> {
+    const doc = await this.counters.findOne({ _id: clientId })
+    if (doc === null) return
+    for (const { filter, update } of slotRemovals(doc, drop)) await this.counters.updateOne(filter, update)
+  }
+
+  /** Removes a client's counter document. */
+  async delete(clientId: string): Promise<void> {
+    await this.counters.deleteOne({ _id: clientId })
+  }
+
+  /** The clients whose counter document holds a window that ended at or before `before`. */
+  async clientsWithSlotsEndedBy(before: number): Promise<string[]> {
+    const docs = await this.counters.find(endedSlotsFilter(before), { projection: { _id: 1 } }).toArray()
+    return docs.map((d) => d._id)
+  }
+
+  /**
+   * One attempt of the general charge: read the document, place the windows, refuse if one lacks room,
+   * reserve archived windows, then one conditional update of the document. `undefined` when a concurrent
+   * change invalidated what was read (reservations are given back).
+   */
+  private async chargePlaced(
+    clientId: string,
+    windows: readonly StoreWindow[],
+    cost: number,
+  ): Promise<CounterCharge | undefined> {
+    const doc = await this.counters.findOne({ _id: clientId })
+    const placements = await this.place(clientId, doc, windows)
+    const used = placements.map(usedOf)
+    if (windows.some((w, i) => !hasRoom(used[i] as number, cost, w.limit))) return { allowed: false, used }
+    // Windows older than the previous one: reserve them first, give them back if the rest fails.
+    const reserved: StoreWindow[] = []
+    for (const [i, w] of windows.entries()) {
+      if ((placements[i] as Placement).at !== 'archive') continue
+      const after = await this.archive.reserve(clientId, w, cost)
+      if (after === undefined) break
+      used[i] = after
+      reserved.push(w)
+    }
+    const archived = placements.filter((p) => p.at === 'archive').length
+    if (
+      reserved.length === archived &&
+      (await this.chargeDocument(clientId, doc, windows, placements, cost, used))
+    ) {
+      return { allowed: true, used }
+    }
+    for (const w of reserved) await this.archive.release(clientId, w, cost)
+    return undefined
+  }
+
+  /**
+   * Charges the windows placed in the counter document with one conditional update (or inserts the
+   * document). `false` when a concurrent change invalidated what was read; fills `used` on success.
+   */
+  private async chargeDocument(
+    clientId: string,
+    doc: CounterDocument | null,
+    windows: readonly StoreWindow[],
+    placements: readonly Placement[],
+    cost: number,
+    used: number[],
+  ): Promise<boolean> {
+    if (placements.every((p) => p.at === 'archive')) return true
+    if (doc === null) {
+      try {
+        await this.counters.insertOne(newCounterDocument(clientId, windows, placements, cost))
+      } catch (error) {
+        if (isDuplicateKeyError(error)) return false
+        throw error
+      }
+      for (const [i, p] of placements.entries()) if (p.at !== 'archive') used[i] = cost
+      return true
+    }
+    const { filter, update, toArchive } = placedCharge(clientId, windows, placements, cost)
+    for (const { duration, slot } of toArchive) await this.archive.archive(clientId, duration, slot)
+    const after = await this.counters.findOneAndUpdate(filter, update, { returnDocument: 'after' })
+    if (after === null) return false
+    usedAfterPlacedCharge(after, windows, placements, used)
+    return true
+  }
+
+  /** Where each window lives, with its `used`, from one read of the counter document. */
+  private async place(
+    clientId: string,
+    doc: CounterDocument | null,
+    windows: readonly StoreWindow[],
+  ): Promise<Placement[]> {
+    const placements = placeWindows(doc, windows)
+    const old = windows.filter((_, i) => (placements[i] as Placement).at === 'archive')
+    if (old.length === 0) return placements
+    const used = await this.archive.usedOf(clientId, old)
+    let next = 0
+    return placements.map((p) => (p.at === 'archive' ? { at: 'archive', used: used[next++] as number } : p))
+  }
+}
