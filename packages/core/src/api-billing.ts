@@ -1,7 +1,7 @@
 import type { ResolveClient } from './client-resolution.js'
 import { type ClientCacheOptions, ClientResolver } from './client-resolver.js'
 import { type Clock, systemClock } from './clock.js'
-import type { PlanWindows } from './compiled-quota.js'
+import type { ClientPlan, PlanWindows } from './compiled-quota.js'
 import { type DailyUsage, localDays, sumByDay } from './daily-usage.js'
 import type { Decision, WindowUsage } from './decision.js'
 import { InvalidArgumentError } from './errors/invalid-argument-error.js'
@@ -225,7 +225,7 @@ export class ApiBilling {
     }
     let atMs = this.nowMs()
     // Pinned or cached and fresh: found synchronously, no promise. Otherwise resolved, then "now" again.
-    let plan = this.pinned.get(clientId)?.plan ?? this.resolver?.fresh(clientId, atMs)
+    let plan = this.knownPlan(clientId, atMs)
     if (plan === undefined) {
       plan = (await this.resolvePlan(clientId)).plan
       atMs = this.nowMs()
@@ -391,6 +391,19 @@ export class ApiBilling {
   async purge(): Promise<void> {
     const now = this.clock().getTime()
     await this.callStore(() => this.store.purge({ before: now - this.retentionMs, now }))
+  }
+
+  /**
+   * The plan found without waiting: pinned, or cached and fresh at `atMs`; `undefined` when it must be
+   * resolved. Skips the pinned map when nobody is pinned (an engine that only resolves).
+   * @throws UnknownClientError when the fresh cached answer is "unknown client".
+   */
+  private knownPlan(clientId: string, atMs: number): ClientPlan | undefined {
+    if (this.pinned.size !== 0) {
+      const pinned = this.pinned.get(clientId)
+      if (pinned !== undefined) return pinned.plan
+    }
+    return this.resolver?.fresh(clientId, atMs)
   }
 
   /** A client that is not pinned: resolved (through the cache), or unknown without a resolver. */

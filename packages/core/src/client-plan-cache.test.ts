@@ -67,6 +67,20 @@ describe('ClientPlanCache', () => {
     expect(cache.size).toBe(5)
   })
 
+  it('leaves an entry in the newest quarter where it is on a hit, and still evicts the least recently used', () => {
+    const { cache } = cacheOf(8) // newest quarter: 2 entries
+    for (const key of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) cache.set(key, key)
+    const g = cache.peek('g')
+    const stamp = g?.pushedAt
+    cache.get('g') // second newest: nothing written
+    expect(g?.pushedAt).toBe(stamp)
+    cache.get('a') // the oldest: moved to the head
+    cache.set('i', 'i')
+    expect(cache.peek('b')).toBeUndefined()
+    expect(cache.peek('a')?.value).toBe('a')
+    expect(cache.size).toBe(8)
+  })
+
   it('keeps exactly one entry with maxEntries 1', () => {
     const { cache } = cacheOf(1)
     cache.set('a', 'A')

@@ -5,6 +5,9 @@ export class CachedEntry<V> {
   /** Towards the least recently used entry. */
   older: CachedEntry<V> | undefined = undefined
 
+  /** The cache's push count when this entry was last moved to the head (its recency stamp). */
+  pushedAt = 0
+
   constructor(
     readonly key: string,
     /** The cached answer. */
@@ -28,25 +31,35 @@ export interface ClientPlanCacheOptions {
  * A least-recently-used cache whose entries go stale after a time to live. A stale entry is kept (and
  * returned) until it is replaced, evicted or deleted: the caller decides whether stale is good enough.
  *
- * Per entry: one Map slot and one small object linked into a list, so a lookup or a recency update is
- * a hash lookup and a few pointer writes, and allocates nothing.
+ * Per entry: one Map slot and one small object linked into a list; a lookup allocates nothing. A hit on
+ * an entry that is already among the newest quarter of the list writes nothing either (moving it would
+ * touch three objects for no change in what gets evicted): the order inside that quarter is approximate,
+ * the eviction of the least recently used entry beyond it is exact.
  */
 export class ClientPlanCache<V> {
   private readonly entries = new Map<string, CachedEntry<V>>()
   private newest: CachedEntry<V> | undefined
   private oldest: CachedEntry<V> | undefined
+  /** Moves to the head so far; an entry stamped within `slack` of it is at most `slack` from the head. */
+  private pushes = 0
+  private readonly slack: number
 
-  constructor(private readonly options: ClientPlanCacheOptions) {}
+  constructor(private readonly options: ClientPlanCacheOptions) {
+    this.slack = Math.floor(options.maxEntries / 4)
+  }
 
   /** Number of entries, fresh and stale. */
   get size(): number {
     return this.entries.size
   }
 
-  /** The entry for `key`, fresh or stale, marked as the most recently used; `undefined` when absent. */
+  /**
+   * The entry for `key`, fresh or stale, marked as the most recently used (see the class on the newest
+   * quarter); `undefined` when absent.
+   */
   get(key: string): CachedEntry<V> | undefined {
     const entry = this.entries.get(key)
-    if (entry !== undefined && entry !== this.newest) {
+    if (entry !== undefined && this.pushes - entry.pushedAt > this.slack) {
       this.unlink(entry)
       this.pushNewest(entry)
     }
@@ -86,6 +99,7 @@ export class ClientPlanCache<V> {
   }
 
   private pushNewest(entry: CachedEntry<V>): void {
+    entry.pushedAt = ++this.pushes
     entry.older = this.newest
     entry.newer = undefined
     if (this.newest !== undefined) this.newest.newer = entry
