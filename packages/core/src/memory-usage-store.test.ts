@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { InvalidArgumentError } from './errors/invalid-argument-error.js'
 import { MemoryUsageStore } from './memory-usage-store.js'
 import { QuotaDuration } from './quota-duration.js'
 import { usageStoreConformanceSuite } from './testing/index.js'
@@ -125,6 +126,16 @@ describe('MemoryUsageStore windows', () => {
     expect((await charge([minute(0), day()])).used).toEqual([3, 2])
     expect((await charge([day(2)])).allowed).toBe(false)
     expect(await store.status(CLIENT, [day(), minute(0)])).toEqual([2, 3])
+  })
+  it('rejects a window of unknown duration with InvalidArgumentError and charges nothing', async () => {
+    const fortnight = { ...minute(0), duration: 'fortnight' as QuotaDuration }
+    const charge = (clientId: string) =>
+      store.charge({ clientId, windows: [minute(0), fortnight], cost: 1, at: T0 })
+    await chargeMinute(store, 0, 2)
+    await expect(charge(CLIENT)).rejects.toBeInstanceOf(InvalidArgumentError)
+    await expect(charge('client-b')).rejects.toBeInstanceOf(InvalidArgumentError)
+    expect(await minuteUsage(store, 0)).toEqual([2])
+    expect(await store.status('client-b', [minute(0)])).toEqual([0])
   })
 })
 

@@ -2,7 +2,21 @@ import { StoreUnavailableError } from './errors/store-unavailable-error.js'
 import { hasRoom } from './has-room.js'
 import { isWholeClientDelete } from './is-whole-client-delete.js'
 import { type LedgerBucket, ledgerBucketStart } from './ledger-bucket.js'
-import type { QuotaDuration } from './quota-duration.js'
+import { type MemoryClientRecord, START, USED } from './memory-client-record.js'
+import { memoryDurationRank } from './memory-duration-rank.js'
+import { addToLedger, dropLedgerRange, isLedgerEmpty, ledgerBuckets, refundLedger } from './memory-ledger.js'
+import { MemoryStaleWindows } from './memory-stale-windows.js'
+import {
+  advanceCounter,
+  counterSlot,
+  dropCounters,
+  findCounter,
+  newRecordWithCounters,
+  slotStart,
+  type WindowFilter,
+  windowSlot,
+  withCounter,
+} from './memory-window-counters.js'
 import type {
   ChargeRequest,
   ChargeResult,
@@ -23,69 +37,6 @@ export interface MemoryUsageStoreOptions {
   readonly maxKeys?: number
 }
 
-interface Slot {
-  start: number
-  end: number
-  used: number
-}
-
-/** Per client and duration: the newest window, the one before it, and any older one a late clock touched. */
-interface Counter {
-  current: Slot
-  previous: Slot | undefined
-  stale: Map<number, Slot> | undefined
-}
-
-/**
- * A client's counters by duration: a `Map` in miniature over a short array (a plan has at most seven
- * durations), a few hundred bytes lighter per client than a `Map`, and as fast to search at that size.
- */
-class DurationMap {
-  private readonly durations: QuotaDuration[] = []
-  private readonly counters: Counter[] = []
-
-  get(duration: QuotaDuration): Counter | undefined {
-    const { durations } = this
-    for (let i = 0; i < durations.length; i++) if (durations[i] === duration) return this.counters[i]
-    return undefined
-  }
-
-  set(duration: QuotaDuration, counter: Counter): void {
-    const i = this.durations.indexOf(duration)
-    if (i >= 0) this.counters[i] = counter
-    else {
-      this.durations.push(duration)
-      this.counters.push(counter)
-    }
-  }
-
-  delete(duration: QuotaDuration): void {
-    const i = this.durations.indexOf(duration)
-    if (i < 0) return
-    this.durations.splice(i, 1)
-    this.counters.splice(i, 1)
-  }
-
-  /** A copy of the entries, so that the caller may delete while iterating. */
-  entries(): [QuotaDuration, Counter][] {
-    return this.durations.map((d, i) => [d, this.counters[i] as Counter])
-  }
-}
-
-/** Net credits of one ledger bucket, mutable so the bucket being filled is updated without a map write. */
-interface LedgerCell {
-  credits: number
-}
-
-/** Everything the store keeps about one client: found with one map lookup per charge. */
-interface ClientState {
-  readonly counters: DurationMap
-  readonly ledger: Map<number, LedgerCell>
-  /** The bucket last charged or refunded (usually the current one), or `undefined`. */
-  lastBucket: number
-  lastCell: LedgerCell | undefined
-}
-
 interface KeyRecord {
   readonly expiresAt: number
   readonly used: readonly number[]
@@ -95,12 +46,17 @@ interface KeyRecord {
  * A {@link UsageStore} in this process's memory: atomic because JavaScript runs one charge at a time,
  * and fast. For tests, a single instance, or a cache of nothing: usage is lost on exit and not shared
  * between processes. Keeps two windows per client and duration (the current and the previous one),
- * 15-minute ledger buckets, and bounded idempotency keys.
+ * 15-minute ledger buckets, and bounded idempotency keys. A client charged in one window costs about
+ * 170 bytes (its map entry and one flat array of numbers, see `MemoryClientRecord`).
  */
 export class MemoryUsageStore implements UsageStore {
-  private readonly clients = new Map<string, ClientState>()
+  private readonly clients = new Map<string, MemoryClientRecord>()
   private readonly idempotency = new Map<string, KeyRecord>()
   private readonly refunds = new Map<string, number>()
+  /** Windows older than a counter's previous one; created when a late clock first charges one. */
+  private stale: MemoryStaleWindows | undefined
+  /** Where {@link chargeSync} found each window's `used` while checking room, reused between calls. */
+  private slots: number[] = []
   private readonly maxKeys: number
   private closed = false
 
@@ -124,22 +80,36 @@ export class MemoryUsageStore implements UsageStore {
       const seen = this.idempotency.get(keyId)
       if (seen !== undefined && seen.expiresAt > at) return { allowed: true, used: seen.used, replayed: true }
     }
-    const state = this.stateOf(clientId)
-    const { counters } = state
+    const found = this.clients.get(clientId)
     const count = windows.length
     const used: number[] = new Array(count)
+    const slots = this.slotsFor(count)
     let fits = true
     for (let i = 0; i < count; i++) {
       const w = windows[i] as StoreWindow
-      const u = readSlot(counters.get(w.duration), w)?.used ?? 0
+      let slot = -1
+      let u = 0
+      if (found !== undefined) {
+        slot = windowSlot(found, w)
+        u = slot >= 0 ? (found[slot] as number) : this.usedIn(clientId, found, w)
+      }
+      slots[i] = slot
       used[i] = u
       if (!hasRoom(u, cost, w.limit)) fits = false
     }
     if (!fits) return { allowed: false, used, replayed: false }
+    let record = found ?? newRecordWithCounters(windows, ledgerBucketStart(at))
     for (let i = 0; i < count; i++) {
-      used[i] = this.slotFor(counters, windows[i] as StoreWindow).used += cost
+      const w = windows[i] as StoreWindow
+      const slot = slots[i] as number
+      if (slot >= 0 && slotStart(record, slot) === w.start) {
+        const u = (record[slot] as number) + cost
+        record[slot] = u
+        used[i] = u
+      } else record = this.chargeNewWindow(clientId, record, w, cost, used, i)
     }
-    addToLedger(state, at, cost)
+    record = addToLedger(record, at, cost)
+    if (record !== found) this.clients.set(clientId, record)
     if (idempotency !== undefined) {
       remember(this.idempotency, keyId as string, { expiresAt: idempotency.expiresAt, used }, this.maxKeys)
     }
@@ -148,33 +118,36 @@ export class MemoryUsageStore implements UsageStore {
 
   async status(clientId: string, windows: readonly StoreWindow[]): Promise<readonly number[]> {
     this.assertOpen()
-    const counters = this.clients.get(clientId)?.counters
-    return windows.map((w) => readSlot(counters?.get(w.duration), w)?.used ?? 0)
+    const record = this.clients.get(clientId)
+    return windows.map((w) => (record === undefined ? 0 : this.usedIn(clientId, record, w)))
   }
 
   async refund(request: RefundRequest): Promise<boolean> {
     this.assertOpen()
-    const keyId = `${request.clientId}\u0000${request.refundKey}`
+    const { clientId, credits } = request
+    const keyId = `${clientId}\u0000${request.refundKey}`
     if (this.refunds.has(keyId)) return false
     remember(this.refunds, keyId, request.refundKeyExpiresAt, this.maxKeys)
     if (request.idempotencyKey !== undefined)
-      this.idempotency.delete(`${request.clientId}\u0000${request.idempotencyKey}`)
-    const state = this.stateOf(request.clientId)
+      this.idempotency.delete(`${clientId}\u0000${request.idempotencyKey}`)
+    const record = this.clients.get(clientId)
+    if (record === undefined) return true
     for (const w of request.windows) {
-      const slot = readSlot(state.counters.get(w.duration), w)
-      if (slot !== undefined) slot.used = Math.max(0, slot.used - request.credits)
+      const rank = memoryDurationRank(w.duration)
+      const block = findCounter(record, rank)
+      if (block < 0) continue
+      const slot = counterSlot(record, block, w.start)
+      if (slot >= 0) record[slot] = Math.max(0, (record[slot] as number) - credits)
+      else this.stale?.refund(clientId, rank, w.start, credits)
     }
-    addToLedger(state, request.at, -request.credits)
+    refundLedger(record, request.at, credits)
     return true
   }
 
   async readUsage(range: UsageRange): Promise<readonly LedgerBucket[]> {
     this.assertOpen()
-    const buckets: LedgerBucket[] = []
-    for (const [start, { credits }] of this.clients.get(range.clientId)?.ledger ?? []) {
-      if (start >= range.from && start < range.to && credits > 0) buckets.push({ start, credits })
-    }
-    return buckets.sort((a, b) => a.start - b.start)
+    const record = this.clients.get(range.clientId)
+    return record === undefined ? [] : ledgerBuckets(record, range.from, range.to)
   }
 
   async deleteUsage(request: DeleteUsageRequest): Promise<void> {
@@ -182,25 +155,25 @@ export class MemoryUsageStore implements UsageStore {
     const { clientId } = request
     if (isWholeClientDelete(request)) {
       this.clients.delete(clientId)
+      this.stale?.dropClient(clientId)
       deleteKeysOf(this.idempotency, clientId)
       deleteKeysOf(this.refunds, clientId)
       return
     }
     const { from, to } = request
-    const inRange = (start: number) => start >= from && start < to
-    const state = this.clients.get(clientId)
-    if (state === undefined) return
-    deleteEntries(state.ledger, (start) => inRange(start))
-    deleteSlots(state.counters, (slot) => inRange(slot.start))
-    forgetLastBucket(state)
+    const record = this.clients.get(clientId)
+    if (record === undefined) return
+    const inRange: WindowFilter = (start) => start >= from && start < to
+    this.keepRecord(clientId, record, this.dropWindows(clientId, dropLedgerRange(record, from, to), inRange))
   }
 
   async purge(request: PurgeRequest): Promise<void> {
     this.assertOpen()
-    for (const state of this.clients.values()) {
-      deleteEntries(state.ledger, (start) => start < request.before)
-      deleteSlots(state.counters, (slot) => slot.end <= request.before)
-      forgetLastBucket(state)
+    const { before } = request
+    const ended: WindowFilter = (_, end) => end <= before
+    for (const [clientId, record] of this.clients) {
+      const kept = dropLedgerRange(record, Number.NEGATIVE_INFINITY, before)
+      this.keepRecord(clientId, record, this.dropWindows(clientId, kept, ended))
     }
     deleteEntries(this.idempotency, (_, record) => record.expiresAt <= request.now)
     deleteEntries(this.refunds, (_, expiresAt) => expiresAt <= request.now)
@@ -212,67 +185,83 @@ export class MemoryUsageStore implements UsageStore {
     this.clients.clear()
     this.idempotency.clear()
     this.refunds.clear()
+    this.stale = undefined
   }
 
   private assertOpen(): void {
     if (this.closed) throw new StoreUnavailableError('MemoryUsageStore is closed')
   }
 
-  private slotFor(counters: DurationMap, w: StoreWindow): Slot {
-    const counter = counters.get(w.duration)
-    if (counter === undefined) {
-      const current = { start: w.start, end: w.end, used: 0 }
-      counters.set(w.duration, { current, previous: undefined, stale: undefined })
-      return current
+  /** The `used` of window `w` for the client whose record this is (0 when never charged). */
+  private usedIn(clientId: string, record: MemoryClientRecord, w: StoreWindow): number {
+    const rank = memoryDurationRank(w.duration)
+    const block = findCounter(record, rank)
+    if (block < 0) return 0
+    const slot = counterSlot(record, block, w.start)
+    if (slot >= 0) return record[slot] as number
+    return this.stale?.used(clientId, rank, w.start) ?? 0
+  }
+
+  /**
+   * Adds `cost` to window `w` when it is not already found as a counter's newest or previous window,
+   * writes its new `used` to `used[i]` and returns the record (a copy when a counter was added). A
+   * window newer than the counter's newest becomes the newest (windows older than the previous one are
+   * forgotten); an older one is kept aside as a stale window.
+   */
+  private chargeNewWindow(
+    clientId: string,
+    found: MemoryClientRecord,
+    w: StoreWindow,
+    cost: number,
+    used: number[],
+    i: number,
+  ): MemoryClientRecord {
+    const rank = memoryDurationRank(w.duration)
+    let record = found
+    let block = findCounter(record, rank)
+    if (block < 0) {
+      record = withCounter(record, rank, w)
+      block = findCounter(record, rank)
     }
-    const found = readSlot(counter, w)
-    if (found !== undefined) return found
-    const slot = { start: w.start, end: w.end, used: 0 }
-    if (w.start > counter.current.start) {
-      counter.previous = counter.current
-      counter.current = slot
-      counter.stale = undefined
+    const slot = counterSlot(record, block, w.start)
+    const { stale } = this
+    if (slot >= 0) {
+      used[i] = (record[slot] as number) + cost
+      record[slot] = used[i] as number
+    } else if (
+      stale?.used(clientId, rank, w.start) === undefined &&
+      w.start > (record[block + START] as number)
+    ) {
+      advanceCounter(record, block, w)
+      stale?.dropDuration(clientId, rank)
+      record[block + USED] = cost
+      used[i] = cost
     } else {
-      counter.stale ??= new Map()
-      counter.stale.set(w.start, slot)
+      this.stale ??= new MemoryStaleWindows()
+      used[i] = this.stale.charge(clientId, rank, w.start, w.end, cost)
     }
-    return slot
+    return record
   }
 
-  private stateOf(clientId: string): ClientState {
-    let state = this.clients.get(clientId)
-    if (state === undefined) {
-      state = { counters: new DurationMap(), ledger: new Map(), lastBucket: Number.NaN, lastCell: undefined }
-      this.clients.set(clientId, state)
-    }
-    return state
+  /** A scratch array of at least `count` numbers for {@link chargeSync}'s counter positions. */
+  private slotsFor(count: number): number[] {
+    if (this.slots.length < count) this.slots = Array.from({ length: count }, () => -1)
+    return this.slots
   }
-}
 
-/** Adds (or, negative, removes) credits to the ledger bucket of `at`, never below zero. */
-function addToLedger(state: ClientState, at: number, credits: number): void {
-  const start = ledgerBucketStart(at)
-  let cell = state.lastBucket === start ? state.lastCell : state.ledger.get(start)
-  if (cell === undefined) {
-    cell = { credits: 0 }
-    state.ledger.set(start, cell)
+  /** Drops the client's windows that `drop` selects, from its counters and its stale windows. */
+  private dropWindows(clientId: string, record: MemoryClientRecord, drop: WindowFilter): MemoryClientRecord {
+    const { stale } = this
+    if (stale === undefined) return dropCounters(record, drop, () => {})
+    stale.dropWindows(clientId, drop)
+    return dropCounters(record, drop, (rank) => stale.dropDuration(clientId, rank))
   }
-  cell.credits = Math.max(0, cell.credits + credits)
-  state.lastBucket = start
-  state.lastCell = cell
-}
 
-/** Drops the cached bucket after buckets were deleted (it may be one of them). */
-function forgetLastBucket(state: ClientState): void {
-  state.lastBucket = Number.NaN
-  state.lastCell = undefined
-}
-
-function readSlot(counter: Counter | undefined, w: StoreWindow): Slot | undefined {
-  if (counter === undefined) return undefined
-  if (counter.current.start === w.start) return counter.current
-  if (counter.previous?.start === w.start) return counter.previous
-  return counter.stale?.get(w.start)
+  /** Stores the client's record after a change (`was` is the one before), or forgets an empty client. */
+  private keepRecord(clientId: string, was: MemoryClientRecord, record: MemoryClientRecord): void {
+    if (record[0] === 0 && isLedgerEmpty(record)) this.clients.delete(clientId)
+    else if (record !== was) this.clients.set(clientId, record)
+  }
 }
 
 function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
@@ -286,22 +275,6 @@ function deleteKeysOf(map: Map<string, unknown>, clientId: string): void {
   for (const key of map.keys()) if (key.startsWith(prefix)) map.delete(key)
 }
 
-function deleteEntries<K, V>(map: Map<K, V> | undefined, drop: (key: K, value: V) => boolean): void {
-  if (map === undefined) return
+function deleteEntries<K, V>(map: Map<K, V>, drop: (key: K, value: V) => boolean): void {
   for (const [key, value] of map) if (drop(key, value)) map.delete(key)
-}
-
-function deleteSlots(counters: DurationMap | undefined, drop: (slot: Slot) => boolean): void {
-  if (counters === undefined) return
-  for (const [duration, counter] of counters.entries()) {
-    if (counter.previous !== undefined && drop(counter.previous)) counter.previous = undefined
-    deleteEntries(counter.stale, (_, slot) => drop(slot))
-    if (drop(counter.current)) {
-      if (counter.previous === undefined) counters.delete(duration)
-      else {
-        counter.current = counter.previous
-        counter.previous = undefined
-      }
-    }
-  }
 }

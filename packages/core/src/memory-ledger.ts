@@ -1,0 +1,75 @@
+import { type LedgerBucket, ledgerBucketStart } from './ledger-bucket.js'
+import {
+  BUCKET_SIZE,
+  ledgerOffset,
+  type MemoryClientRecord,
+  spliceMemoryClientRecord,
+} from './memory-client-record.js'
+
+/**
+ * Adds `credits` (or, negative, removes them, never below zero) to the ledger bucket of `at`, creating
+ * the bucket when it is missing. Charges land in the newest bucket almost always, so that one is looked
+ * at first. Returns the record, or an exact-size copy with the new bucket.
+ */
+export function addToLedger(record: MemoryClientRecord, at: number, credits: number): MemoryClientRecord {
+  const start = ledgerBucketStart(at)
+  const last = record.length - BUCKET_SIZE
+  if (record[last] === start && last >= ledgerOffset(record)) {
+    record[last + 1] = Math.max(0, (record[last + 1] as number) + credits)
+    return record
+  }
+  const i = bucketIndex(record, start)
+  if (record[i] === start && i < record.length) {
+    record[i + 1] = Math.max(0, (record[i + 1] as number) + credits)
+    return record
+  }
+  const next = spliceMemoryClientRecord(record, i, 0, BUCKET_SIZE)
+  next[i] = start
+  next[i + 1] = Math.max(0, credits)
+  return next
+}
+
+/** Takes `credits` from the ledger bucket of `at`, never below zero; a missing bucket stays missing. */
+export function refundLedger(record: MemoryClientRecord, at: number, credits: number): void {
+  const start = ledgerBucketStart(at)
+  const i = bucketIndex(record, start)
+  if (record[i] === start && i < record.length)
+    record[i + 1] = Math.max(0, (record[i + 1] as number) - credits)
+}
+
+/** The non-empty buckets whose start lies in `[from, to)`, ordered by start. */
+export function ledgerBuckets(record: MemoryClientRecord, from: number, to: number): LedgerBucket[] {
+  const buckets: LedgerBucket[] = []
+  for (let i = bucketIndex(record, from); i < record.length; i += BUCKET_SIZE) {
+    const start = record[i] as number
+    if (start >= to) break
+    const credits = record[i + 1] as number
+    if (credits > 0) buckets.push({ start, credits })
+  }
+  return buckets
+}
+
+/** Removes the buckets whose start lies in `[from, to)`; returns the record or an exact-size copy. */
+export function dropLedgerRange(record: MemoryClientRecord, from: number, to: number): MemoryClientRecord {
+  const first = bucketIndex(record, from)
+  const end = bucketIndex(record, to)
+  return end > first ? spliceMemoryClientRecord(record, first, end - first, 0) : record
+}
+
+/** Whether the record holds no ledger bucket. */
+export function isLedgerEmpty(record: MemoryClientRecord): boolean {
+  return ledgerOffset(record) === record.length
+}
+
+/** The index of the first bucket starting at or after `start` (the record's length when none does). */
+function bucketIndex(record: MemoryClientRecord, start: number): number {
+  const offset = ledgerOffset(record)
+  let low = 0
+  let high = (record.length - offset) / BUCKET_SIZE
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if ((record[offset + middle * BUCKET_SIZE] as number) < start) low = middle + 1
+    else high = middle
+  }
+  return offset + low * BUCKET_SIZE
+}
