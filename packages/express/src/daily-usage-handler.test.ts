@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { type ApiBilling, PROBLEM_TYPES } from '@x/api-billing-core'
+import { ApiBilling, MemoryUsageStore, PROBLEM_TYPES, QuotaDuration } from '@x/api-billing-core'
 import type { Express, Request } from 'express'
 import request from 'supertest'
 import { type DailyUsageHandlerOptions, dailyUsageHandler } from './daily-usage-handler.js'
@@ -146,6 +146,35 @@ describe.each(EXPRESS_VERSIONS)('dailyUsageHandler with the store down ($name)',
     app.get('/api/usage/daily', dailyUsageHandler(billing, { clientId: apiKey }))
     const res = await request(app).get('/api/usage/daily').set('x-api-key', 'key-1').expect(503)
     expect(res.body.type).toBe(PROBLEM_TYPES.STORE_UNAVAILABLE)
+  })
+})
+
+describe('dailyUsageHandler with plans from a resolver', () => {
+  function resolvedApp(resolveClient: (clientId: string) => Promise<string | undefined>) {
+    const billing = new ApiBilling({
+      store: new MemoryUsageStore(),
+      plans: { basic: [{ duration: QuotaDuration.DAY, creditLimit: 5 }] },
+      resolveClient,
+    })
+    const app = (EXPRESS_VERSIONS[0] as (typeof EXPRESS_VERSIONS)[number]).express()
+    app.get('/api/usage/daily', dailyUsageHandler(billing, { clientId: apiKey }))
+    return app
+  }
+
+  it('reports a client the resolver knows, even before its first charge', async () => {
+    const app = resolvedApp(async (clientId) => (clientId === 'key-r' ? 'basic' : undefined))
+    const res = await request(app).get('/api/usage/daily').set('x-api-key', 'key-r').expect(200)
+    expect(res.body).toMatchObject({ clientId: 'key-r', total: 0 })
+    await request(app).get('/api/usage/daily').set('x-api-key', 'stranger').expect(403)
+  })
+
+  it('answers 503 when the plan cannot be looked up', async () => {
+    const app = resolvedApp(async () => {
+      throw new Error('customer database down')
+    })
+    const res = await request(app).get('/api/usage/daily').set('x-api-key', 'key-r').expect(503)
+    expect(res.headers['retry-after']).toBe('1')
+    expect(res.text).not.toContain('customer database down')
   })
 })
 

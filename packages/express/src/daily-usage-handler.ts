@@ -4,7 +4,6 @@ import {
   type Clock,
   dailyUsageBody,
   InvalidArgumentError,
-  UnknownClientError,
 } from '@x/api-billing-core'
 import type { RequestHandler } from 'express'
 import { type ClientIdResolver, resolveClientId } from './client-id-resolver.js'
@@ -47,7 +46,7 @@ export function dailyUsageHandler(billing: ApiBilling, options: DailyUsageHandle
   return (req, res, next) => {
     const report = async () => {
       const clientId = await resolveClientId(req, options.clientId)
-      if (billing.getClientQuotas(clientId) === undefined) throw new UnknownClientError(clientId)
+      await billing.resolveClientQuotas(clientId) // 403 for an unknown client, 503 when its plan cannot be looked up
       const { from, to, timeZone } = dailyUsageRange(req.query, clock(), defaultDays)
       const days = await billing.getDailyUsage(clientId, from, to, { timeZone })
       res.set('Cache-Control', 'no-store').json(dailyUsageBody(clientId, from, to, timeZone, days))
