@@ -23,8 +23,8 @@ export class ArchivedWindows {
 
   /** Creates the indexes reads and purges use, one per call (see `MongoUsageStore.init`). */
   async createIndexes(): Promise<void> {
-    await this.windows.createIndex({ c: 1, d: 1, s: 1 })
-    await this.windows.createIndex({ e: 1 })
+    await this.windows.createIndex({ clientId: 1, duration: 1, start: 1 })
+    await this.windows.createIndex({ end: 1 })
   }
 
   /**
@@ -32,12 +32,12 @@ export class ArchivedWindows {
    * that drops it (so a reader never misses it); a copy with a lower version never overwrites.
    */
   async archive(clientId: string, duration: QuotaDuration, previous: SlotDocument): Promise<void> {
-    const _id = compoundId(clientId, duration, previous.s)
-    const { s, e, u, n } = previous
+    const { start, end, used, version } = previous
+    const _id = compoundId(clientId, duration, start)
     try {
       await this.windows.updateOne(
-        { _id, v: { $lt: n } },
-        { $set: { c: clientId, d: duration, s, e, u: double(u), v: double(n) } },
+        { _id, version: { $lt: version } },
+        { $set: { clientId, duration, start, end, used: double(used), version: double(version) } },
         { upsert: true },
       )
     } catch (error) {
@@ -49,7 +49,7 @@ export class ArchivedWindows {
   async usedOf(clientId: string, windows: readonly StoreWindow[]): Promise<number[]> {
     const ids = windows.map((w) => archivedId(clientId, w))
     const found = await this.windows.find({ _id: { $in: ids } }).toArray()
-    const usedById = new Map(found.map((a) => [a._id, a.u]))
+    const usedById = new Map(found.map((a) => [a._id, a.used]))
     return ids.map((id) => usedById.get(id) ?? 0)
   }
 
@@ -59,23 +59,31 @@ export class ArchivedWindows {
     // hasRoom, stated for the filter (see maxUsedWithRoom).
     const filter: Filter<ArchivedWindowDocument> = isUnlimited(w.limit)
       ? { _id }
-      : { _id, u: { $lte: maxUsedWithRoom(cost, w.limit) } }
+      : { _id, used: { $lte: maxUsedWithRoom(cost, w.limit) } }
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const after = await this.windows.findOneAndUpdate(
         filter,
-        { $inc: { u: double(cost), v: double(1) } },
+        { $inc: { used: double(cost), version: double(1) } },
         { returnDocument: 'after' },
       )
-      if (after !== null) return after.u
+      if (after !== null) return after.used
       const existing = await this.windows.findOne({ _id })
       if (existing !== null) {
-        if (!hasRoom(existing.u, cost, w.limit)) return undefined
+        if (!hasRoom(existing.used, cost, w.limit)) return undefined
         continue
       }
       if (!hasRoom(0, cost, w.limit)) return undefined
-      const { duration: d, start: s, end: e } = w
+      const { duration, start, end } = w
       try {
-        await this.windows.insertOne({ _id, c: clientId, d, s, e, u: double(cost), v: double(1) })
+        await this.windows.insertOne({
+          _id,
+          clientId,
+          duration,
+          start,
+          end,
+          used: double(cost),
+          version: double(1),
+        })
         return cost
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error
@@ -88,7 +96,7 @@ export class ArchivedWindows {
   async release(clientId: string, w: StoreWindow, cost: number): Promise<void> {
     await this.windows.updateOne(
       { _id: archivedId(clientId, w) },
-      { $inc: { u: double(-cost), v: double(1) } },
+      { $inc: { used: double(-cost), version: double(1) } },
     )
   }
 
@@ -97,13 +105,13 @@ export class ArchivedWindows {
     const _id = archivedId(clientId, w)
     if ((await this.windows.findOne({ _id })) === null) return true
     const down = await this.windows.updateOne(
-      { _id, u: { $gte: credits } },
-      { $inc: { u: double(-credits), v: double(1) } },
+      { _id, used: { $gte: credits } },
+      { $inc: { used: double(-credits), version: double(1) } },
     )
     if (down.matchedCount === 1) return true
     const zero = await this.windows.updateOne(
-      { _id, u: { $lt: credits } },
-      { $set: { u: double(0) }, $inc: { v: double(1) } },
+      { _id, used: { $lt: credits } },
+      { $set: { used: double(0) }, $inc: { version: double(1) } },
     )
     return zero.matchedCount === 1
   }
@@ -111,12 +119,12 @@ export class ArchivedWindows {
   /** Removes every archived window of a client, or those starting in `[from, to)`. */
   async delete(clientId: string, range?: { readonly from: number; readonly to: number }): Promise<void> {
     await this.windows.deleteMany(
-      range ? { c: clientId, s: { $gte: range.from, $lt: range.to } } : { c: clientId },
+      range ? { clientId, start: { $gte: range.from, $lt: range.to } } : { clientId },
     )
   }
 
   /** Removes every archived window that ended at or before `before`. */
   async purge(before: number): Promise<void> {
-    await this.windows.deleteMany({ e: { $lte: before } })
+    await this.windows.deleteMany({ end: { $lte: before } })
   }
 }

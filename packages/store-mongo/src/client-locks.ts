@@ -39,7 +39,7 @@ export class ClientLocks {
     try {
       return await work()
     } finally {
-      await this.locks.deleteOne({ _id: clientId, t: token }).catch(() => undefined)
+      await this.locks.deleteOne({ _id: clientId, owner: token }).catch(() => undefined)
     }
   }
 
@@ -48,14 +48,14 @@ export class ClientLocks {
     const giveUpAt = Date.now() + 3 * this.leaseMs
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.locks.insertOne({ _id: clientId, t: token, l: Date.now() + this.leaseMs })
+        await this.locks.insertOne({ _id: clientId, owner: token, leaseUntil: Date.now() + this.leaseMs })
         return token
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error
       }
       const held = await this.locks.findOne({ _id: clientId })
-      if (held !== null && held.l <= Date.now()) {
-        await this.locks.deleteOne({ _id: clientId, t: held.t })
+      if (held !== null && held.leaseUntil <= Date.now()) {
+        await this.locks.deleteOne({ _id: clientId, owner: held.owner })
         continue
       }
       if (Date.now() > giveUpAt) {

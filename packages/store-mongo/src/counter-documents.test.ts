@@ -25,25 +25,25 @@ const minute = (i: number, limit = 10): StoreWindow => ({
 })
 const day: StoreWindow = { duration: 'day', start: T0 - 43_200_000, end: T0 + 43_200_000, limit: UNLIMITED }
 const slot = (i: number, used: number, version: number): SlotDocument => ({
-  s: T0 + i * MINUTE,
-  e: T0 + (i + 1) * MINUTE,
-  u: used,
-  n: version,
+  start: T0 + i * MINUTE,
+  end: T0 + (i + 1) * MINUTE,
+  used,
+  version,
 })
 const bson = (value: number) => new Double(value)
 /** A document holding minute `current` as the current window and minute `previous` as the previous one. */
 const doc = (current?: SlotDocument, previous?: SlotDocument): CounterDocument => ({
   _id: 'a',
-  w: current ? { minute: current } : {},
-  p: previous ? { minute: previous } : {},
+  current: current ? { minute: current } : {},
+  previous: previous ? { minute: previous } : {},
 })
 
 describe('placeWindows', () => {
   it('finds a window in the current slot, the previous slot, or neither', () => {
     const stored = doc(slot(5, 3, 4), slot(4, 7, 9))
     expect(placeWindows(stored, [minute(5), minute(4)])).toEqual([
-      { at: 'w', slot: slot(5, 3, 4) },
-      { at: 'p', slot: slot(4, 7, 9) },
+      { at: 'current', slot: slot(5, 3, 4) },
+      { at: 'previous', slot: slot(4, 7, 9) },
     ])
     expect(placeWindows(stored, [minute(6)])).toEqual([
       { at: 'new', current: slot(5, 3, 4), previous: slot(4, 7, 9) },
@@ -61,7 +61,7 @@ describe('placeWindows', () => {
   })
 
   it('reads used from the slot, zero for a new window', () => {
-    expect(usedOf({ at: 'w', slot: slot(0, 3, 1) })).toBe(3)
+    expect(usedOf({ at: 'current', slot: slot(0, 3, 1) })).toBe(3)
     expect(usedOf({ at: 'archive', used: 4 })).toBe(4)
     expect(usedOf({ at: 'new' })).toBe(0)
   })
@@ -70,14 +70,26 @@ describe('placeWindows', () => {
 describe('currentWindowsCharge', () => {
   it('matches only when every window is current and has room, and charges all of them with their versions', () => {
     const { filter, update } = currentWindowsCharge('a', [minute(0, 10), day], 3)
-    expect(filter).toEqual({ _id: 'a', 'w.minute.s': T0, 'w.minute.u': { $lte: 7 }, 'w.day.s': day.start })
+    expect(filter).toEqual({
+      _id: 'a',
+      'current.minute.start': T0,
+      'current.minute.used': { $lte: 7 },
+      'current.day.start': day.start,
+    })
     expect(update).toEqual({
-      $inc: { 'w.minute.u': bson(3), 'w.minute.n': bson(1), 'w.day.u': bson(3), 'w.day.n': bson(1) },
+      $inc: {
+        'current.minute.used': bson(3),
+        'current.minute.version': bson(1),
+        'current.day.used': bson(3),
+        'current.day.version': bson(1),
+      },
     })
   })
 
   it('states a cost above the limit as a bound no count meets', () => {
-    expect(currentWindowsCharge('a', [minute(0, 2)], 3).filter).toMatchObject({ 'w.minute.u': { $lte: -1 } })
+    expect(currentWindowsCharge('a', [minute(0, 2)], 3).filter).toMatchObject({
+      'current.minute.used': { $lte: -1 },
+    })
   })
 
   it('answers the current slots used after the update', () => {
@@ -92,15 +104,15 @@ describe('placedCharge', () => {
     const charge = placedCharge('a', [minute(2)], placeWindows(doc(current, previous), [minute(2)]), 4)
     expect(charge.filter).toEqual({
       _id: 'a',
-      'w.minute.s': current.s,
-      'w.minute.n': 3,
-      'p.minute.s': previous.s,
-      'p.minute.n': 5,
+      'current.minute.start': current.start,
+      'current.minute.version': 3,
+      'previous.minute.start': previous.start,
+      'previous.minute.version': 5,
     })
     expect(charge.update).toEqual({
       $set: {
-        'w.minute': { s: T0 + 2 * MINUTE, e: T0 + 3 * MINUTE, u: bson(4), n: bson(1) },
-        'p.minute': { s: current.s, e: current.e, u: bson(6), n: bson(3) },
+        'current.minute': { start: T0 + 2 * MINUTE, end: T0 + 3 * MINUTE, used: bson(4), version: bson(1) },
+        'previous.minute': { start: current.start, end: current.end, used: bson(6), version: bson(3) },
       },
     })
     expect(charge.toArchive).toEqual([{ duration: 'minute', slot: previous }])
@@ -109,10 +121,10 @@ describe('placedCharge', () => {
   it('requires an absent slot to be still absent', () => {
     expect(placedCharge('a', [day], [{ at: 'new' }], 1).filter).toEqual({
       _id: 'a',
-      'w.day': { $exists: false },
+      'current.day': { $exists: false },
     })
     const noPrevious = placedCharge('a', [minute(1)], placeWindows(doc(slot(0, 1, 1)), [minute(1)]), 1)
-    expect(noPrevious.filter).toMatchObject({ 'p.minute': { $exists: false } })
+    expect(noPrevious.filter).toMatchObject({ 'previous.minute': { $exists: false } })
     expect(noPrevious.toArchive).toEqual([])
   })
 
@@ -120,8 +132,14 @@ describe('placedCharge', () => {
     const stored = doc(slot(1, 0, 1), slot(0, 2, 7))
     const windows = [minute(0, 5), minute(-1)]
     const charge = placedCharge('a', windows, [...placeWindows(stored, windows)], 3)
-    expect(charge.filter).toEqual({ _id: 'a', 'p.minute.s': T0, 'p.minute.u': { $lte: 2 } })
-    expect(charge.update).toEqual({ $inc: { 'p.minute.u': bson(3), 'p.minute.n': bson(1) } })
+    expect(charge.filter).toEqual({
+      _id: 'a',
+      'previous.minute.start': T0,
+      'previous.minute.used': { $lte: 2 },
+    })
+    expect(charge.update).toEqual({
+      $inc: { 'previous.minute.used': bson(3), 'previous.minute.version': bson(1) },
+    })
   })
 
   it('reads each window back from the slot it ended up in', () => {
@@ -130,7 +148,7 @@ describe('placedCharge', () => {
     usedAfterPlacedCharge(
       doc(slot(1, 4, 1), slot(0, 9, 2)),
       windows,
-      [{ at: 'new' }, { at: 'p', slot: slot(0, 8, 1) }],
+      [{ at: 'new' }, { at: 'previous', slot: slot(0, 8, 1) }],
       used,
     )
     expect(used).toEqual([4, 9])
@@ -142,38 +160,38 @@ describe('newCounterDocument', () => {
     const created = newCounterDocument('a', [minute(0), day], [{ at: 'new' }, { at: 'archive', used: 0 }], 2)
     expect(created).toEqual({
       _id: 'a',
-      w: { minute: { s: T0, e: T0 + MINUTE, u: bson(2), n: bson(1) } },
-      p: {},
+      current: { minute: { start: T0, end: T0 + MINUTE, used: bson(2), version: bson(1) } },
+      previous: {},
     })
   })
 })
 
 describe('slotRefund', () => {
   it('subtracts when the window holds enough and empties it otherwise, never below zero', () => {
-    const { down, zero } = slotRefund('a', 'p', minute(0), 5)
+    const { down, zero } = slotRefund('a', 'previous', minute(0), 5)
     expect(down).toEqual({
-      filter: { _id: 'a', 'p.minute.s': T0, 'p.minute.u': { $gte: 5 } },
-      update: { $inc: { 'p.minute.u': bson(-5), 'p.minute.n': bson(1) } },
+      filter: { _id: 'a', 'previous.minute.start': T0, 'previous.minute.used': { $gte: 5 } },
+      update: { $inc: { 'previous.minute.used': bson(-5), 'previous.minute.version': bson(1) } },
     })
     expect(zero).toEqual({
-      filter: { _id: 'a', 'p.minute.s': T0, 'p.minute.u': { $lt: 5 } },
-      update: { $set: { 'p.minute.u': bson(0) }, $inc: { 'p.minute.n': bson(1) } },
+      filter: { _id: 'a', 'previous.minute.start': T0, 'previous.minute.used': { $lt: 5 } },
+      update: { $set: { 'previous.minute.used': bson(0) }, $inc: { 'previous.minute.version': bson(1) } },
     })
   })
 })
 
 describe('slot removal', () => {
   it('removes only the selected slots, each only while it still holds the window read', () => {
-    const removals = slotRemovals(doc(slot(1, 1, 1), slot(0, 1, 1)), (s) => s.s < T0 + MINUTE)
+    const removals = slotRemovals(doc(slot(1, 1, 1), slot(0, 1, 1)), (s) => s.start < T0 + MINUTE)
     expect(removals).toEqual([
-      { filter: { _id: 'a', 'p.minute.s': T0 }, update: { $unset: { 'p.minute': '' } } },
+      { filter: { _id: 'a', 'previous.minute.start': T0 }, update: { $unset: { 'previous.minute': '' } } },
     ])
   })
 
   it('finds documents with a current or previous slot of any duration that ended by the cut-off', () => {
     const { $or } = endedSlotsFilter(T0) as { $or: Record<string, unknown>[] }
-    expect($or).toContainEqual({ 'w.second.e': { $lte: T0 } })
-    expect($or).toContainEqual({ 'p.year.e': { $lte: T0 } })
+    expect($or).toContainEqual({ 'current.second.end': { $lte: T0 } })
+    expect($or).toContainEqual({ 'previous.year.end': { $lte: T0 } })
     expect($or).toHaveLength(14)
   })
 })

@@ -1,7 +1,7 @@
 import { isUnlimited, QUOTA_DURATIONS, type QuotaDuration, type StoreWindow } from '@x/api-billing-core'
 import { Double, type Filter, type UpdateFilter } from 'mongodb'
 import { maxUsedWithRoom } from './max-used-with-room.js'
-import type { CounterDocument, SlotDocument } from './store-documents.js'
+import type { CounterDocument, SlotDocument, SlotsByDuration } from './store-documents.js'
 
 // Pure functions that build the reads and conditional updates of the per-client counter document.
 // They touch no server, so every filter and update the store sends is unit-tested without one.
@@ -12,8 +12,8 @@ import type { CounterDocument, SlotDocument } from './store-documents.js'
  */
 export const double = (value: number): number => new Double(value) as unknown as number
 
-/** The two slots of a counter document: `w` holds each duration's current window, `p` the previous one. */
-export type SlotField = 'w' | 'p'
+/** The two slot maps of a counter document: each duration's current window and the previous one. */
+export type SlotField = 'current' | 'previous'
 
 /** Where a requested window lives, as seen in one read of the client's counter document. */
 export type Placement =
@@ -34,11 +34,14 @@ export interface CounterUpdate {
  */
 export function placeWindows(doc: CounterDocument | null, windows: readonly StoreWindow[]): Placement[] {
   return windows.map((w) => {
-    const current = doc?.w?.[w.duration]
-    const previous = doc?.p?.[w.duration]
-    if (current?.s === w.start) return { at: 'w', slot: current }
-    if (previous?.s === w.start) return { at: 'p', slot: previous }
-    const newest = Math.max(current?.s ?? Number.NEGATIVE_INFINITY, previous?.s ?? Number.NEGATIVE_INFINITY)
+    const current = doc?.current?.[w.duration]
+    const previous = doc?.previous?.[w.duration]
+    if (current?.start === w.start) return { at: 'current', slot: current }
+    if (previous?.start === w.start) return { at: 'previous', slot: previous }
+    const newest = Math.max(
+      current?.start ?? Number.NEGATIVE_INFINITY,
+      previous?.start ?? Number.NEGATIVE_INFINITY,
+    )
     if (w.start > newest) return current === undefined ? { at: 'new' } : { at: 'new', current, previous }
     return { at: 'archive', used: 0 }
   })
@@ -46,7 +49,7 @@ export function placeWindows(doc: CounterDocument | null, windows: readonly Stor
 
 /** The window's `used` as placed: a new window has none yet. */
 export function usedOf(placement: Placement): number {
-  if (placement.at === 'w' || placement.at === 'p') return placement.slot.u
+  if (placement.at === 'current' || placement.at === 'previous') return placement.slot.used
   return placement.at === 'archive' ? placement.used : 0
 }
 
@@ -56,13 +59,13 @@ export function usedOf(placement: Placement): number {
  */
 export function roomFilter(at: SlotField, w: StoreWindow, cost: number): Record<string, unknown> {
   const path = `${at}.${w.duration}`
-  if (isUnlimited(w.limit)) return { [`${path}.s`]: w.start }
-  return { [`${path}.s`]: w.start, [`${path}.u`]: { $lte: maxUsedWithRoom(cost, w.limit) } }
+  if (isUnlimited(w.limit)) return { [`${path}.start`]: w.start }
+  return { [`${path}.start`]: w.start, [`${path}.used`]: { $lte: maxUsedWithRoom(cost, w.limit) } }
 }
 
 /** A fresh slot for window `w` holding `used` credits, at version 1. */
 export function newSlot(w: StoreWindow, used: number): SlotDocument {
-  return { s: w.start, e: w.end, u: double(used), n: double(1) }
+  return { start: w.start, end: w.end, used: double(used), version: double(1) }
 }
 
 /**
@@ -77,16 +80,16 @@ export function currentWindowsCharge(
   const filter: Record<string, unknown> = { _id: clientId }
   const inc: Record<string, number> = {}
   for (const w of windows) {
-    Object.assign(filter, roomFilter('w', w, cost))
-    inc[`w.${w.duration}.u`] = double(cost)
-    inc[`w.${w.duration}.n`] = double(1)
+    Object.assign(filter, roomFilter('current', w, cost))
+    inc[`current.${w.duration}.used`] = double(cost)
+    inc[`current.${w.duration}.version`] = double(1)
   }
   return { filter: filter as Filter<CounterDocument>, update: { $inc: inc } }
 }
 
 /** Each window's `used` in `doc` after {@link currentWindowsCharge} matched. */
 export function usedInCurrent(doc: CounterDocument, windows: readonly StoreWindow[]): number[] {
-  return windows.map((w) => doc.w?.[w.duration]?.u ?? 0)
+  return windows.map((w) => doc.current?.[w.duration]?.used ?? 0)
 }
 
 /** A client's first counter document: every window not placed in the archive, each at `cost`. */
@@ -96,11 +99,11 @@ export function newCounterDocument(
   placements: readonly Placement[],
   cost: number,
 ): CounterDocument {
-  const w: NonNullable<CounterDocument['w']> = {}
-  for (const [i, win] of windows.entries()) {
-    if ((placements[i] as Placement).at !== 'archive') w[win.duration] = newSlot(win, cost)
+  const current: SlotsByDuration = {}
+  for (const [i, w] of windows.entries()) {
+    if ((placements[i] as Placement).at !== 'archive') current[w.duration] = newSlot(w, cost)
   }
-  return { _id: clientId, w, p: {} }
+  return { _id: clientId, current, previous: {} }
 }
 
 /** {@link placedCharge}'s update, and the previous slots to copy into the archive before sending it. */
@@ -127,25 +130,26 @@ export function placedCharge(
   for (const [i, w] of windows.entries()) {
     const p = placements[i] as Placement
     const d = w.duration
-    if (p.at === 'w' || p.at === 'p') {
+    if (p.at === 'current' || p.at === 'previous') {
       Object.assign(filter, roomFilter(p.at, w, cost))
-      inc[`${p.at}.${d}.u`] = double(cost)
-      inc[`${p.at}.${d}.n`] = double(1)
+      inc[`${p.at}.${d}.used`] = double(cost)
+      inc[`${p.at}.${d}.version`] = double(1)
     } else if (p.at === 'new') {
-      set[`w.${d}`] = newSlot(w, cost)
+      set[`current.${d}`] = newSlot(w, cost)
       if (p.current === undefined) {
-        filter[`w.${d}`] = { $exists: false }
+        filter[`current.${d}`] = { $exists: false }
         continue
       }
-      filter[`w.${d}.s`] = p.current.s
-      filter[`w.${d}.n`] = p.current.n
-      set[`p.${d}`] = { s: p.current.s, e: p.current.e, u: double(p.current.u), n: double(p.current.n) }
+      const { start, end, used, version } = p.current
+      filter[`current.${d}.start`] = start
+      filter[`current.${d}.version`] = version
+      set[`previous.${d}`] = { start, end, used: double(used), version: double(version) }
       if (p.previous === undefined) {
-        filter[`p.${d}`] = { $exists: false }
+        filter[`previous.${d}`] = { $exists: false }
         continue
       }
-      filter[`p.${d}.s`] = p.previous.s
-      filter[`p.${d}.n`] = p.previous.n
+      filter[`previous.${d}.start`] = p.previous.start
+      filter[`previous.${d}.version`] = p.previous.version
       toArchive.push({ duration: d, slot: p.previous })
     }
   }
@@ -164,8 +168,8 @@ export function usedAfterPlacedCharge(
 ): void {
   for (const [i, w] of windows.entries()) {
     if ((placements[i] as Placement).at === 'archive') continue
-    const current = after.w?.[w.duration]
-    used[i] = (current?.s === w.start ? current.u : after.p?.[w.duration]?.u) ?? 0
+    const current = after.current?.[w.duration]
+    used[i] = (current?.start === w.start ? current.used : after.previous?.[w.duration]?.used) ?? 0
   }
 }
 
@@ -181,15 +185,15 @@ export function slotRefund(
   credits: number,
 ): { readonly down: CounterUpdate; readonly zero: CounterUpdate } {
   const path = `${at}.${w.duration}`
-  const held = { _id: clientId, [`${path}.s`]: w.start }
+  const held = { _id: clientId, [`${path}.start`]: w.start }
   return {
     down: {
-      filter: { ...held, [`${path}.u`]: { $gte: credits } } as Filter<CounterDocument>,
-      update: { $inc: { [`${path}.u`]: double(-credits), [`${path}.n`]: double(1) } },
+      filter: { ...held, [`${path}.used`]: { $gte: credits } } as Filter<CounterDocument>,
+      update: { $inc: { [`${path}.used`]: double(-credits), [`${path}.version`]: double(1) } },
     },
     zero: {
-      filter: { ...held, [`${path}.u`]: { $lt: credits } } as Filter<CounterDocument>,
-      update: { $set: { [`${path}.u`]: double(0) }, $inc: { [`${path}.n`]: double(1) } },
+      filter: { ...held, [`${path}.used`]: { $lt: credits } } as Filter<CounterDocument>,
+      update: { $set: { [`${path}.used`]: double(0) }, $inc: { [`${path}.version`]: double(1) } },
     },
   }
 }
@@ -198,8 +202,8 @@ export function slotRefund(
 export function endedSlotsFilter(before: number): Filter<CounterDocument> {
   return {
     $or: QUOTA_DURATIONS.flatMap((d) => [
-      { [`w.${d}.e`]: { $lte: before } },
-      { [`p.${d}.e`]: { $lte: before } },
+      { [`current.${d}.end`]: { $lte: before } },
+      { [`previous.${d}.end`]: { $lte: before } },
     ]),
   } as Filter<CounterDocument>
 }
@@ -210,11 +214,11 @@ export function endedSlotsFilter(before: number): Filter<CounterDocument> {
  */
 export function slotRemovals(doc: CounterDocument, drop: (slot: SlotDocument) => boolean): CounterUpdate[] {
   const removals: CounterUpdate[] = []
-  for (const at of ['w', 'p'] as const) {
+  for (const at of ['current', 'previous'] as const) {
     for (const [d, slot] of Object.entries(doc[at] ?? {})) {
       if (slot === undefined || !drop(slot)) continue
       removals.push({
-        filter: { _id: doc._id, [`${at}.${d}.s`]: slot.s } as Filter<CounterDocument>,
+        filter: { _id: doc._id, [`${at}.${d}.start`]: slot.start } as Filter<CounterDocument>,
         update: { $unset: { [`${at}.${d}`]: '' } },
       })
     }

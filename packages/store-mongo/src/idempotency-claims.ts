@@ -26,8 +26,8 @@ export class IdempotencyClaims {
 
   /** Creates the indexes deletes and purges use, one per call (see `MongoUsageStore.init`). */
   async createIndexes(): Promise<void> {
-    await this.keys.createIndex({ c: 1, k: 1 })
-    await this.keys.createIndex({ x: 1 })
+    await this.keys.createIndex({ clientId: 1, key: 1 })
+    await this.keys.createIndex({ expiresAt: 1 })
   }
 
   /**
@@ -44,12 +44,12 @@ export class IdempotencyClaims {
     const _id = compoundId(clientId, claim.key)
     const token = randomUUID()
     const pending = () => ({
-      c: clientId,
-      k: claim.key,
-      x: claim.expiresAt,
-      st: 'pending' as const,
-      t: token,
-      l: Date.now() + this.leaseMs,
+      clientId,
+      key: claim.key,
+      expiresAt: claim.expiresAt,
+      state: 'pending' as const,
+      owner: token,
+      leaseUntil: Date.now() + this.leaseMs,
     })
     for (let attempt = 0; ; attempt++) {
       try {
@@ -60,13 +60,16 @@ export class IdempotencyClaims {
       }
       const seen = await this.keys.findOne({ _id })
       if (seen === null) continue
-      if (seen.x <= at) {
-        await this.keys.deleteOne({ _id, t: seen.t })
+      if (seen.expiresAt <= at) {
+        await this.keys.deleteOne({ _id, owner: seen.owner })
         continue
       }
-      if (seen.st === 'done') return { replay: { allowed: true, used: seen.used ?? [], replayed: true } }
-      if (ownerGone || (seen.l ?? 0) <= Date.now()) {
-        const taken = await this.keys.updateOne({ _id, t: seen.t, st: 'pending' }, { $set: pending() })
+      if (seen.state === 'done') return { replay: { allowed: true, used: seen.used ?? [], replayed: true } }
+      if (ownerGone || (seen.leaseUntil ?? 0) <= Date.now()) {
+        const taken = await this.keys.updateOne(
+          { _id, owner: seen.owner, state: 'pending' },
+          { $set: pending() },
+        )
         if (taken.matchedCount === 1) return { token }
         continue
       }
@@ -77,28 +80,28 @@ export class IdempotencyClaims {
   /** Stores the answer of the charge made under the claim `token`: later repeats replay it. */
   async complete(clientId: string, key: string, token: string, used: readonly number[]): Promise<void> {
     await this.keys.updateOne(
-      { _id: compoundId(clientId, key), t: token },
-      { $set: { st: 'done', used: [...used] }, $unset: { l: '' } },
+      { _id: compoundId(clientId, key), owner: token },
+      { $set: { state: 'done', used: [...used] }, $unset: { leaseUntil: '' } },
     )
   }
 
   /** Forgets the claim `token` after its charge was refused, so the key may be charged again. */
   async release(clientId: string, key: string, token: string): Promise<void> {
-    await this.keys.deleteOne({ _id: compoundId(clientId, key), t: token })
+    await this.keys.deleteOne({ _id: compoundId(clientId, key), owner: token })
   }
 
   /** Forgets a completed key (its charge was refunded): a retry with it is charged anew. */
   async forgetDone(clientId: string, key: string): Promise<void> {
-    await this.keys.deleteOne({ _id: compoundId(clientId, key), st: 'done' })
+    await this.keys.deleteOne({ _id: compoundId(clientId, key), state: 'done' })
   }
 
   /** Removes every key of a client. */
   async delete(clientId: string): Promise<void> {
-    await this.keys.deleteMany({ c: clientId })
+    await this.keys.deleteMany({ clientId })
   }
 
   /** Removes every key that expired at or before `now`. */
   async purge(now: number): Promise<void> {
-    await this.keys.deleteMany({ x: { $lte: now } })
+    await this.keys.deleteMany({ expiresAt: { $lte: now } })
   }
 }

@@ -17,7 +17,9 @@ import {
 import { type Db, MongoClient } from 'mongodb'
 import { ArchivedWindows } from './archived-windows.js'
 import { ClientLocks } from './client-locks.js'
+import { type CollectionNames, collectionNames } from './collection-names.js'
 import { IdempotencyClaims } from './idempotency-claims.js'
+import { migrateLayout, recordLayout } from './layout-migration.js'
 import {
   assertMongoUrl,
   FAIL_FAST_CLIENT_OPTIONS,
@@ -40,7 +42,7 @@ const clientsMadeByStore = new WeakSet<MongoClient>()
  *
  * Every window counter of a client lives in one document, so a charge is one conditional update:
  * its filter proves that each window is the current one and has room, `$inc` charges them all. A
- * newer window rolls the current one into `p` (previous) in the same update; windows older than that
+ * newer window rolls the current one into `previous` in the same update; windows older than that
  * (an instance whose clock lags) live in a separate collection. No transactions, no pipeline updates,
  * no `$expr`. Every driver or server failure rejects with `StoreUnavailableError` (cause attached).
  */
@@ -49,6 +51,7 @@ export class MongoUsageStore implements UsageStore {
   private readonly ownsClient: boolean
   private readonly db: Db
   private readonly options: ResolvedStoreOptions
+  private readonly names: CollectionNames
   private readonly archive: ArchivedWindows
   private readonly counters: WindowCounters
   private readonly ledger: UsageLedger
@@ -64,16 +67,17 @@ export class MongoUsageStore implements UsageStore {
       throw new InvalidArgumentError('client', 'expected a MongoClient from the "mongodb" package')
     }
     this.options = resolveStoreOptions(options)
-    const { collectionPrefix: prefix, leaseMs } = this.options
+    const { leaseMs } = this.options
+    this.names = collectionNames(this.options.collectionPrefix)
     this.client = options.client
     this.ownsClient = clientsMadeByStore.has(options.client)
     this.db = this.client.db(this.options.dbName)
-    this.archive = new ArchivedWindows(this.db.collection(`${prefix}windows`))
-    this.counters = new WindowCounters(this.db.collection(`${prefix}counters`), this.archive)
-    this.ledger = new UsageLedger(this.db.collection(`${prefix}ledger`))
-    this.claims = new IdempotencyClaims(this.db.collection(`${prefix}idempotency_keys`), leaseMs)
-    this.refundKeys = new RefundKeys(this.db.collection(`${prefix}refund_keys`))
-    this.locks = new ClientLocks(this.db.collection(`${prefix}locks`), leaseMs)
+    this.archive = new ArchivedWindows(this.db.collection(this.names.windows))
+    this.counters = new WindowCounters(this.db.collection(this.names.counters), this.archive)
+    this.ledger = new UsageLedger(this.db.collection(this.names.ledger))
+    this.claims = new IdempotencyClaims(this.db.collection(this.names.idempotencyKeys), leaseMs)
+    this.refundKeys = new RefundKeys(this.db.collection(this.names.refundKeys))
+    this.locks = new ClientLocks(this.db.collection(this.names.locks), leaseMs)
   }
 
   /**
@@ -92,14 +96,20 @@ export class MongoUsageStore implements UsageStore {
     return new MongoUsageStore({ ...options, client })
   }
 
-  /** Creates the indexes the store queries by. Idempotent. */
+  /**
+   * Brings a database written by store version 0.1 to today's document layout (see `migrateLayout`),
+   * creates the indexes the store queries by, and asks the server whether it needs client locks.
+   * Idempotent; run it on every start, before the store serves.
+   */
   async init(): Promise<void> {
     await this.run('init', async () => {
+      await migrateLayout(this.db, this.names)
       // One index per call: FerretDB v1 drops the connection when a multi-index call meets existing ones.
       await this.archive.createIndexes()
       await this.ledger.createIndexes()
       await this.claims.createIndexes()
       await this.refundKeys.createIndexes()
+      await recordLayout(this.db, this.names)
       await this.usesLocks()
     })
   }
@@ -153,7 +163,7 @@ export class MongoUsageStore implements UsageStore {
         const { from, to } = request
         await this.ledger.delete(clientId, { from, to })
         await this.archive.delete(clientId, { from, to })
-        await this.counters.removeSlots(clientId, (slot) => slot.s >= from && slot.s < to)
+        await this.counters.removeSlots(clientId, (slot) => slot.start >= from && slot.start < to)
       }),
     )
   }
@@ -166,7 +176,9 @@ export class MongoUsageStore implements UsageStore {
       await this.claims.purge(now)
       await this.refundKeys.purge(now)
       for (const clientId of await this.counters.clientsWithSlotsEndedBy(before)) {
-        await this.serialised(clientId, () => this.counters.removeSlots(clientId, (slot) => slot.e <= before))
+        await this.serialised(clientId, () =>
+          this.counters.removeSlots(clientId, (slot) => slot.end <= before),
+        )
       }
     })
   }

@@ -8,14 +8,14 @@ export class RefundKeys {
 
   /** Creates the indexes deletes and purges use, one per call (see `MongoUsageStore.init`). */
   async createIndexes(): Promise<void> {
-    await this.refunds.createIndex({ c: 1 })
-    await this.refunds.createIndex({ x: 1 })
+    await this.refunds.createIndex({ clientId: 1 })
+    await this.refunds.createIndex({ expiresAt: 1 })
   }
 
   /** Records `refundKey` (a unique insert); `false` when it was recorded before. */
   async claim(clientId: string, refundKey: string, expiresAt: number): Promise<boolean> {
     try {
-      await this.refunds.insertOne({ _id: compoundId(clientId, refundKey), c: clientId, x: expiresAt })
+      await this.refunds.insertOne({ _id: compoundId(clientId, refundKey), clientId, expiresAt })
       return true
     } catch (error) {
       if (isDuplicateKeyError(error)) return false
@@ -25,11 +25,11 @@ export class RefundKeys {
 
   /** Removes every refund key of a client. */
   async delete(clientId: string): Promise<void> {
-    await this.refunds.deleteMany({ c: clientId })
+    await this.refunds.deleteMany({ clientId })
   }
 
   /** Removes every refund key that expired at or before `now`. */
   async purge(now: number): Promise<void> {
-    await this.refunds.deleteMany({ x: { $lte: now } })
+    await this.refunds.deleteMany({ expiresAt: { $lte: now } })
   }
 }

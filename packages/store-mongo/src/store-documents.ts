@@ -1,63 +1,92 @@
 import type { QuotaDuration } from '@x/api-billing-core'
 
-/** One window counter: start, end (epoch ms), used credits, and a version bumped on every change. */
+// The documents the store writes (layout version 2; see `legacy-layout.ts` for version 1, which
+// `init()` migrates). Counts are BSON doubles: exact up to 2^53.
+
+/** One window counter in a counter document. */
 export interface SlotDocument {
-  s: number
-  e: number
-  u: number
-  n: number
+  /** Window start, inclusive (epoch ms). */
+  start: number
+  /** Window end, exclusive (epoch ms). */
+  end: number
+  /** Credits charged in the window. */
+  used: number
+  /** Bumped on every change of this slot: conditional updates compare it to what they read. */
+  version: number
 }
 
-/** The per-client document: current (`w`) and previous (`p`) window of every duration. */
+/** The slots of one client, by duration. */
+export type SlotsByDuration = Partial<Record<QuotaDuration, SlotDocument>>
+
+/** The per-client counter document: the current and the previous window of every duration. */
 export interface CounterDocument {
+  /** The client id (also the shard key). */
   _id: string
-  w?: Partial<Record<QuotaDuration, SlotDocument>>
-  p?: Partial<Record<QuotaDuration, SlotDocument>>
+  current?: SlotsByDuration
+  previous?: SlotsByDuration
 }
 
 /** A window older than a client's previous one (a late clock, or rolled out of the counter document). */
 export interface ArchivedWindowDocument {
+  /** `["clientId","duration",start]` */
   _id: string
-  c: string
-  d: QuotaDuration
-  s: number
-  e: number
-  u: number
-  v: number
+  clientId: string
+  duration: QuotaDuration
+  start: number
+  end: number
+  used: number
+  /** Never lower than the version of the slot it was copied from, and bumped on every change here. */
+  version: number
 }
 
 /** Credits of one client in one 15-minute ledger bucket. */
 export interface LedgerDocument {
+  /** `["clientId",bucketStart]` */
   _id: string
-  c: string
-  b: number
-  n: number
+  clientId: string
+  /** Start of the bucket (epoch ms, a multiple of 15 minutes). */
+  bucketStart: number
+  credits: number
 }
 
 /** An idempotency key: pending while its charge runs, then done with the answer. */
 export interface IdempotencyKeyDocument {
+  /** `["clientId","key"]` */
   _id: string
-  c: string
-  k: string
-  x: number
-  st: 'pending' | 'done'
-  t: string
-  l?: number
+  clientId: string
+  key: string
+  /** When the key may be forgotten (epoch ms). */
+  expiresAt: number
+  state: 'pending' | 'done'
+  /** The claim's owner token: only the request holding it completes or releases the key. */
+  owner: string
+  /** Until when a pending key's owner is presumed alive (epoch ms, process clock); unset once done. */
+  leaseUntil?: number
+  /** The answer of the charge made under the key: each window's `used` after it. Set once done. */
   used?: number[]
 }
 
 /** A refund key: the refund it names was applied. */
 export interface RefundKeyDocument {
+  /** `["clientId","refundKey"]` */
   _id: string
-  c: string
-  x: number
+  clientId: string
+  expiresAt: number
 }
 
 /** A lock on one client's writes, taken by inserting it (the unique `_id` makes that atomic). */
 export interface LockDocument {
+  /** The client id. */
   _id: string
-  t: string
-  l: number
+  owner: string
+  /** Until when the holder is presumed alive (epoch ms, process clock). */
+  leaseUntil: number
+}
+
+/** The document that records which layout the collections are in. */
+export interface LayoutDocument {
+  _id: 'layout'
+  version: number
 }
 
 /** A collision-free string `_id` made of several parts. */

@@ -12,31 +12,34 @@ export class UsageLedger {
 
   /** Creates the indexes reads and purges use, one per call (see `MongoUsageStore.init`). */
   async createIndexes(): Promise<void> {
-    await this.ledger.createIndex({ c: 1, b: 1 })
-    await this.ledger.createIndex({ b: 1 })
+    await this.ledger.createIndex({ clientId: 1, bucketStart: 1 })
+    await this.ledger.createIndex({ bucketStart: 1 })
   }
 
   /** Adds `credits` (or, negative, removes them, never below zero) in the bucket of `at`. */
   async add(clientId: string, at: number, credits: number): Promise<void> {
     if (credits === 0) return
-    const b = ledgerBucketStart(at)
-    const _id = compoundId(clientId, b)
+    const bucketStart = ledgerBucketStart(at)
+    const _id = compoundId(clientId, bucketStart)
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       try {
         if (credits > 0) {
           await this.ledger.updateOne(
             { _id },
-            { $inc: { n: double(credits) }, $setOnInsert: { c: clientId, b } },
+            { $inc: { credits: double(credits) }, $setOnInsert: { clientId, bucketStart } },
             { upsert: true },
           )
           return
         }
         const down = await this.ledger.updateOne(
-          { _id, n: { $gte: -credits } },
-          { $inc: { n: double(credits) } },
+          { _id, credits: { $gte: -credits } },
+          { $inc: { credits: double(credits) } },
         )
         if (down.matchedCount === 1) return
-        const zero = await this.ledger.updateOne({ _id, n: { $lt: -credits } }, { $set: { n: double(0) } })
+        const zero = await this.ledger.updateOne(
+          { _id, credits: { $lt: -credits } },
+          { $set: { credits: double(0) } },
+        )
         if (zero.matchedCount === 1 || (await this.ledger.findOne({ _id })) === null) return
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error
@@ -47,21 +50,25 @@ export class UsageLedger {
   /** The non-empty buckets of a client starting in `[from, to)`, oldest first. */
   async read(range: UsageRange): Promise<LedgerBucket[]> {
     const docs = await this.ledger
-      .find({ c: range.clientId, b: { $gte: range.from, $lt: range.to }, n: { $gt: 0 } })
-      .sort({ b: 1 })
+      .find({
+        clientId: range.clientId,
+        bucketStart: { $gte: range.from, $lt: range.to },
+        credits: { $gt: 0 },
+      })
+      .sort({ bucketStart: 1 })
       .toArray()
-    return docs.map((d) => ({ start: d.b, credits: d.n }))
+    return docs.map((d) => ({ start: d.bucketStart, credits: d.credits }))
   }
 
   /** Removes every bucket of a client, or those starting in `[from, to)`. */
   async delete(clientId: string, range?: { readonly from: number; readonly to: number }): Promise<void> {
     await this.ledger.deleteMany(
-      range ? { c: clientId, b: { $gte: range.from, $lt: range.to } } : { c: clientId },
+      range ? { clientId, bucketStart: { $gte: range.from, $lt: range.to } } : { clientId },
     )
   }
 
   /** Removes every bucket that starts before `before`. */
   async purge(before: number): Promise<void> {
-    await this.ledger.deleteMany({ b: { $lt: before } })
+    await this.ledger.deleteMany({ bucketStart: { $lt: before } })
   }
 }
