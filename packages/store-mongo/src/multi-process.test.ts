@@ -11,35 +11,45 @@ const WORKER = join(__dirname, 'test-support', 'charge-worker.mjs')
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0)
 const dbName = freshDbName('mp')
 const admin = new MongoClient(mongoUrl())
+/**
+ * Measured alone on this 2-core machine: 10.8 s at the quietest (load ~3), 20-27 s beside other work;
+ * 90 s is 8x the quietest run and over 3x the slowest. Every charge takes FerretDB's client lock, so the
+ * four processes hand one lock document around 1,000 times.
+ */
+const TIMEOUT_MS = 90_000
 
 afterAll(async () => {
   await admin.db(dbName).dropDatabase()
   await admin.close()
 })
 
-it('grants exactly 500 credits when 4 processes race 250 charges each at a 500-credit window', async () => {
-  const setup = MongoUsageStore.fromUrl(mongoUrl(), { dbName })
-  await setup.init()
-  await setup.close()
+it(
+  'grants exactly 500 credits when 4 processes race 250 charges each at a 500-credit window',
+  async () => {
+    const setup = MongoUsageStore.fromUrl(mongoUrl(), { dbName })
+    await setup.init()
+    await setup.close()
 
-  const outputs = await Promise.all(
-    Array.from({ length: 4 }, () =>
-      run(process.execPath, [WORKER, mongoUrl(), dbName, '250', '500', String(T0)], {
-        cwd: join(__dirname, '..'),
-      }),
-    ),
-  )
-  const granted = outputs.flatMap((o) => (JSON.parse(o.stdout) as { granted: number[] }).granted)
-  expect(granted).toHaveLength(500)
-  expect(new Set(granted).size).toBe(500)
+    const outputs = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        run(process.execPath, [WORKER, mongoUrl(), dbName, '250', '500', String(T0)], {
+          cwd: join(__dirname, '..'),
+        }),
+      ),
+    )
+    const granted = outputs.flatMap((o) => (JSON.parse(o.stdout) as { granted: number[] }).granted)
+    expect(granted).toHaveLength(500)
+    expect(new Set(granted).size).toBe(500)
 
-  const store = MongoUsageStore.fromUrl(mongoUrl(), { dbName })
-  try {
-    const window = { duration: 'minute' as const, start: T0, end: T0 + 60_000, limit: 500 }
-    expect(await store.status('shared', [window])).toEqual([500])
-    const buckets = await store.readUsage({ clientId: 'shared', from: T0 - 3_600_000, to: T0 + 3_600_000 })
-    expect(buckets.reduce((sum, b) => sum + b.credits, 0)).toBe(500)
-  } finally {
-    await store.close()
-  }
-})
+    const store = MongoUsageStore.fromUrl(mongoUrl(), { dbName })
+    try {
+      const window = { duration: 'minute' as const, start: T0, end: T0 + 60_000, limit: 500 }
+      expect(await store.status('shared', [window])).toEqual([500])
+      const buckets = await store.readUsage({ clientId: 'shared', from: T0 - 3_600_000, to: T0 + 3_600_000 })
+      expect(buckets.reduce((sum, b) => sum + b.credits, 0)).toBe(500)
+    } finally {
+      await store.close()
+    }
+  },
+  TIMEOUT_MS,
+)

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, expect, it } from '@jest/globals'
 import { StoreUnavailableError, type StoreWindow } from '@x/api-billing-core'
 import { MongoUsageStore } from './mongo-usage-store.js'
+import { Tally } from './test-support/tally.js'
 import { type FerretdbServer, resolveFerretdbBinary, startFerretdb } from './testing/index.js'
 
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0)
@@ -15,12 +15,6 @@ afterAll(async () => {
   if (server) rmSync(server.dataDir, { recursive: true, force: true })
 })
 
-/** Waits (polling, bounded) until `condition` holds; throws `what` when it never does. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1_500 && !condition(); i++) await sleep(10)
-  if (!condition()) throw new Error(`timed out waiting until ${what}`)
-}
-
 it('fails requests with StoreUnavailableError while the server is down, loses nothing acknowledged, and resumes', async () => {
   const bin = process.env.API_BILLING_FERRETDB_BIN ?? resolveFerretdbBinary()
   server = await startFerretdb(bin)
@@ -32,28 +26,29 @@ it('fails requests with StoreUnavailableError while the server is down, loses no
   })
   await store.init()
 
-  let acked = 0
+  const acked = new Tally()
+  const failed = new Tally()
   const errors: unknown[] = []
   let stop = false
   const loops = Array.from({ length: LOOPS }, async () => {
     while (!stop) {
       try {
         const result = await store.charge({ clientId: 'c', windows: [DAY], cost: 1, at: T0 })
-        if (result.allowed) acked++
+        if (result.allowed) acked.add()
       } catch (error) {
         errors.push(error)
+        failed.add()
       }
     }
   })
 
-  await until(() => acked >= 100, '100 charges were acknowledged')
+  await acked.reach(100)
   await server.stop('SIGKILL')
-  const failuresAtKill = errors.length
-  await until(() => errors.length >= failuresAtKill + LOOPS, 'every loop saw the server down')
-  const ackedWhileDown = acked
+  await failed.reach(failed.count + LOOPS)
+  const ackedWhileDown = acked.count
 
   server = await startFerretdb(bin, { port, dataDir })
-  await until(() => acked >= ackedWhileDown + 100, '100 more charges were acknowledged after the restart')
+  await acked.reach(ackedWhileDown + 100)
   stop = true
   await Promise.all(loops)
 
@@ -65,9 +60,9 @@ it('fails requests with StoreUnavailableError while the server is down, loses no
   const buckets = await store.readUsage({ clientId: 'c', from: 0, to: T0 + DAY.end })
   const ledger = buckets.reduce((sum, b) => sum + b.credits, 0)
   // Acknowledged charges all survived; a request in flight at the kill may have committed unacknowledged.
-  expect(used).toBeGreaterThanOrEqual(acked)
-  expect(used).toBeLessThanOrEqual(acked + LOOPS)
-  expect(ledger).toBeGreaterThanOrEqual(acked)
+  expect(used).toBeGreaterThanOrEqual(acked.count)
+  expect(used).toBeLessThanOrEqual(acked.count + LOOPS)
+  expect(ledger).toBeGreaterThanOrEqual(acked.count)
   expect(ledger).toBeLessThanOrEqual(used as number)
   await store.close()
 })
