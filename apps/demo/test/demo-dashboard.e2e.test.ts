@@ -14,9 +14,9 @@ import {
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SCREENSHOTS = resolve(process.env.SCREENSHOT_DIR ?? join(__dirname, '..', 'screenshots'))
 
-// Idle durations (2 cores): server start plus Chromium launch ~1.5 s, the test ~1.5 s. Each wait in the
-// page gives up after WAIT_MS; the test and the hooks get at least 3× their idle time and room for
-// their waits to fail first with a useful message.
+// Measured on the 2-core machine at load ~2: server start 0.4–0.6 s plus Chromium launch 0.5–0.8 s, the
+// test 1.1–1.4 s. Each wait in the page gives up after WAIT_MS; the test and the hooks get far more than
+// 3× their duration, so their waits fail first, with a useful message.
 const WAIT_MS = 10_000
 const TEST_MS = 60_000
 const HOOK_MS = START_DEADLINE_MS + 30_000
