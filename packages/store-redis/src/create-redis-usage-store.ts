@@ -21,7 +21,7 @@ function socketOptions(connectTimeout: number, connected: () => boolean) {
     connectTimeout,
     // Before the first connection, give up at once so that `createRedisUsageStore` rejects; afterwards
     // keep reconnecting, so the store recovers on its own when the server is back.
-    reconnectStrategy: (retries: number, cause: Error) => (connected() ? backoffMs(retries) : cause),
+    reconnectStrategy: (retries: number) => (connected() ? backoffMs(retries) : false),
   }
 }
 

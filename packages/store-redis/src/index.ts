@@ -2,7 +2,6 @@ export { createRedisUsageStore } from './create-redis-usage-store.js'
 export type {
   RedisClusterClient,
   RedisClusterNode,
-  RedisCommandOptions,
   RedisStandaloneClient,
   RedisStoreClient,
 } from './redis-clients.js'

@@ -1,5 +1,6 @@
-import { isClusterClient, type RedisCommandOptions, type RedisStoreClient } from './redis-clients.js'
+import { isClusterClient, type RedisStandaloneClient, type RedisStoreClient } from './redis-clients.js'
 import type { RedisScript } from './redis-script.js'
+import { withDeadline } from './with-deadline.js'
 
 /** The raw command of one node, for checks that must visit every master. */
 export interface RedisNode {
@@ -14,21 +15,19 @@ export interface RedisNode {
  * script) when a server answers `NOSCRIPT` — after a restart, a failover or on a new shard.
  */
 export class RedisConnection {
-  private readonly options: RedisCommandOptions | undefined
-
   constructor(
     readonly client: RedisStoreClient,
-    commandTimeoutMs: number | undefined,
-  ) {
-    this.options = commandTimeoutMs === undefined ? undefined : { timeout: commandTimeoutMs }
-  }
+    private readonly commandTimeoutMs: number,
+  ) {}
 
-  /** Sends `args`, routed (on a Cluster) to the master of `key`'s slot. */
+  /**
+   * Sends `args`, routed (on a Cluster) to the master of `key`'s slot; rejects when no answer came
+   * within the command timeout.
+   */
   run(key: string, args: string[]): Promise<unknown> {
     const { client } = this
-    return isClusterClient(client)
-      ? client.sendCommand(key, false, args, this.options)
-      : client.sendCommand(args, this.options)
+    const reply = isClusterClient(client) ? client.sendCommand(key, false, args) : client.sendCommand(args)
+    return withDeadline(reply, this.commandTimeoutMs, args[0] as string)
   }
 
   /** Runs `script` over `keys` (all in one slot; the first routes it) with `args`. */
@@ -45,17 +44,15 @@ export class RedisConnection {
 
   /** Every node whose settings matter: the server, or each Cluster master. */
   async nodes(): Promise<RedisNode[]> {
-    const { client } = this
-    if (!isClusterClient(client))
-      return [{ name: 'server', run: (args) => client.sendCommand(args, this.options) }]
+    const { client, commandTimeoutMs: ms } = this
+    const on = (node: RedisStandaloneClient) => (args: string[]) =>
+      withDeadline(node.sendCommand(args), ms, args[0] as string)
+    if (!isClusterClient(client)) return [{ name: 'server', run: on(client) }]
     return Promise.all(
-      client.masters.map(async (master) => {
-        const node = await client.nodeClient(master)
-        return {
-          name: `${master.host}:${master.port}`,
-          run: (args: string[]) => node.sendCommand(args, this.options),
-        }
-      }),
+      client.masters.map(async (master) => ({
+        name: `${master.host}:${master.port}`,
+        run: on(await withDeadline(client.nodeClient(master), ms, 'a node connection')),
+      })),
     )
   }
 }

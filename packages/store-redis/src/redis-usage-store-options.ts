@@ -14,8 +14,9 @@ export interface RedisUsageStoreCommonOptions {
    */
   readonly onWarning?: (message: string) => void
   /**
-   * Milliseconds after which a command without an answer rejects with `StoreUnavailableError` (a
-   * server that hangs, or a given client queueing commands while disconnected). Default 5000.
+   * Milliseconds after which a call whose command got no answer rejects with `StoreUnavailableError`:
+   * a server that hangs, or a given client that queues commands while disconnected. The command may
+   * still run later. Default 5000.
    */
   readonly commandTimeoutMs?: number
 }
