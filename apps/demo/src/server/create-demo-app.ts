@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   type ApiBilling,
+  assertClientId,
+  BillingError,
   billingErrorProblem,
   InvalidArgumentError,
   PROBLEM_CONTENT_TYPE,
-  type QuotaDefinition,
 } from '@x/api-billing-core'
 import {
   billingMiddleware,
@@ -14,15 +15,20 @@ import {
   quotaStatusHandler,
 } from '@x/api-billing-express'
 import express, { type Request, type RequestHandler, type Response } from 'express'
-import { type DemoPlans, planFromJson } from './demo-plans.js'
+import { AdminToken } from './admin-token.js'
+import type { ClientsFile } from './clients-file.js'
+import type { DemoPlans } from './demo-plans.js'
+import { planChangeFrom } from './plan-change.js'
 
 /** Options of {@link createDemoApp}. */
 export interface DemoAppOptions {
-  /** The engine, with the seeded clients' plans already set. */
+  /** The engine, resolving clients from {@link clients} with the plans of {@link plans} as its catalog. */
   readonly billing: ApiBilling
-  /** The plans file, for the client picker and for plan changes by name. */
+  /** The plans file: the catalog that plan changes by name are checked against. */
   readonly plans: DemoPlans
-  /** Bearer token of the admin route; without one the route answers 403. */
+  /** The clients file: the client picker's list, and where the admin route writes plan changes. */
+  readonly clients: ClientsFile
+  /** Bearer token of the admin routes (compared in constant time); without one they answer 403. */
   readonly adminToken?: string
   /** Folder of the built dashboard; served at `/` when it exists. */
   readonly webRoot?: string
@@ -49,7 +55,8 @@ const apiKey = (req: Request) => req.get('x-api-key')
  * at run time, and the built dashboard. With `testClock` (tests only) also `PUT /api/test/clock`.
  */
 export function createDemoApp(options: DemoAppOptions): express.Express {
-  const { billing, plans } = options
+  const { billing, clients } = options
+  const admin = new AdminToken(options.adminToken)
   const app = express()
   app.disable('x-powered-by')
   app.use(express.json({ limit: '16kb' }))
@@ -58,7 +65,7 @@ export function createDemoApp(options: DemoAppOptions): express.Express {
     res.json({ ok: true })
   })
   app.get('/api/demo/clients', (_req, res) => {
-    res.json({ clients: plans.clients })
+    res.json({ clients: clients.list() })
   })
 
   app.get('/api/fetch-data', billingMiddleware(billing, { clientId: apiKey, cost: 1 }), (_req, res) => {
@@ -75,9 +82,9 @@ export function createDemoApp(options: DemoAppOptions): express.Express {
   app.get('/api/billing/quota', quotaStatusHandler(billing, { clientId: apiKey }))
   app.get('/api/billing/usage/daily', dailyUsageHandler(billing, { clientId: apiKey }))
 
-  app.put('/api/admin/clients/:clientId/plan', planHandler(options))
+  app.put('/api/admin/clients/:clientId/plan', planHandler(options, admin))
   if (options.testClock !== undefined) {
-    app.put('/api/test/clock', testClockHandler(options.testClock, options.adminToken))
+    app.put('/api/test/clock', testClockHandler(options.testClock, admin))
   }
 
   if (options.webRoot !== undefined && existsSync(options.webRoot)) {
@@ -89,58 +96,48 @@ export function createDemoApp(options: DemoAppOptions): express.Express {
   return app
 }
 
-/** `PUT /api/admin/clients/:clientId/plan`: sets a client's plan, by name or inline. */
-function planHandler(options: DemoAppOptions): RequestHandler {
-  const { billing, plans } = options
+/**
+ * `PUT /api/admin/clients/:clientId/plan`: writes the client's new plan (by name, with optional overrides,
+ * or inline) into the clients file and drops this instance's cached answer, so its next request here is
+ * measured against the new plan; other instances follow within their `clientCache.ttlMs`. Answers with the
+ * plan as this instance now resolves it.
+ */
+function planHandler(options: DemoAppOptions, admin: AdminToken): RequestHandler {
+  const { billing, plans, clients } = options
   return async (req, res) => {
-    if (!isAdmin(req, options.adminToken)) {
+    if (!admin.authorizes(req.get('authorization'))) {
       forbidden(res)
       return
     }
-    const clientId = String(req.params.clientId)
+    const clientId = req.params.clientId
     try {
-      const definitions = planOf(req.body, plans)
-      await billing.updateClientQuotas(clientId, definitions)
-      res.json({ clientId, quotas: billing.getClientQuotas(clientId) })
+      assertClientId(clientId)
+      clients.setPlan(clientId, planChangeFrom(req.body, plans.plans))
+      billing.invalidateClient(clientId)
+      res.json({ clientId, quotas: await billing.resolveClientQuotas(clientId) })
     } catch (error) {
-      if (!(error instanceof InvalidArgumentError)) throw error
-      badRequest(res, error)
+      if (!(error instanceof BillingError)) throw error
+      billingError(res, error)
     }
   }
 }
 
 /** `PUT /api/test/clock` with `{ "at": "<ISO-8601>" }`: sets the test clock; answers `{ now }`. */
-function testClockHandler(clock: DemoTestClock, adminToken: string | undefined): RequestHandler {
+function testClockHandler(clock: DemoTestClock, admin: AdminToken): RequestHandler {
   return (req, res) => {
-    if (!isAdmin(req, adminToken)) {
+    if (!admin.authorizes(req.get('authorization'))) {
       forbidden(res)
       return
     }
     const { at } = (req.body ?? {}) as { at?: unknown }
     const instant = typeof at === 'string' ? new Date(at) : undefined
     if (instant === undefined || Number.isNaN(instant.getTime())) {
-      badRequest(res, new InvalidArgumentError('at', 'expected { "at": "<ISO-8601 instant>" }'))
+      billingError(res, new InvalidArgumentError('at', 'expected { "at": "<ISO-8601 instant>" }'))
       return
     }
     clock.set(instant)
     res.json({ now: clock.now().toISOString() })
   }
-}
-
-function isAdmin(req: Request, token: string | undefined): boolean {
-  return token !== undefined && token !== '' && req.get('authorization') === `Bearer ${token}`
-}
-
-/** `{ "plan": "pro" }` names a plan of the file; `{ "quotas": [...] }` gives one inline. */
-function planOf(body: unknown, plans: DemoPlans): QuotaDefinition[] {
-  const { plan, quotas } = (body ?? {}) as { plan?: unknown; quotas?: unknown }
-  if (typeof plan === 'string') {
-    const named = plans.plans.get(plan)
-    if (named === undefined) throw new InvalidArgumentError('plan', `no plan named "${plan}"`)
-    return [...named]
-  }
-  if (quotas !== undefined) return planFromJson('quotas', quotas)
-  throw new InvalidArgumentError('body', 'expected { "plan": "<name>" } or { "quotas": [...] }')
 }
 
 function forbidden(res: Response): void {
@@ -152,8 +149,9 @@ function forbidden(res: Response): void {
   )
 }
 
-function badRequest(res: Response, error: InvalidArgumentError): void {
-  res.status(400).type(PROBLEM_CONTENT_TYPE).json(billingErrorProblem(error))
+/** A billing error as problem+json with its own status (400 for bad input, 503 for a failed lookup). */
+function billingError(res: Response, error: BillingError): void {
+  res.status(error.status).type(PROBLEM_CONTENT_TYPE).json(billingErrorProblem(error))
 }
 
 function problem(res: Response, status: number, title: string, detail: string): void {

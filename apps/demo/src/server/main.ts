@@ -1,36 +1,60 @@
 import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { ApiBilling, InvalidArgumentError } from '@x/api-billing-core'
+import { ClientsFile } from './clients-file.js'
+import { clientsFileResolver } from './clients-file-resolver.js'
 import { createDemoApp, type DemoTestClock } from './create-demo-app.js'
 import { createStore } from './create-store.js'
-import { loadDemoPlans } from './demo-plans.js'
+import { demoConfigFrom } from './demo-config.js'
+import { loadDemoPlans, planCatalog } from './demo-plans.js'
 
 const appDir = fileURLToPath(new URL('../..', import.meta.url))
-const port = Number(process.env.PORT ?? 3000)
-const host = process.env.HOST ?? '127.0.0.1'
+const config = demoConfigFrom(process.env, appDir)
 
-const testClock = await testClockFrom(process.env.DEMO_CLOCK_START)
-const plans = await loadDemoPlans(process.env.PLANS_FILE ?? `${appDir}/plans.json`)
+const testClock = await testClockFrom(config.clockStart)
+const plans = await loadDemoPlans(config.plansFile)
+const clients = new ClientsFile(config.clientsFile)
+const seeded = clients.seed(plans.clients)
 const { store, description } = await createStore(process.env, appDir)
 await store.init()
-const billing = new ApiBilling({ store, ...(testClock === undefined ? {} : { clock: testClock.now }) })
-for (const client of plans.clients) {
-  await billing.updateClientQuotas(client.apiKey, plans.plans.get(client.plan) ?? [])
-}
+const billing = new ApiBilling({
+  store,
+  plans: planCatalog(plans),
+  resolveClient: clientsFileResolver(clients),
+  clientCache: { ttlMs: config.clientTtlMs },
+  ...(testClock === undefined ? {} : { clock: testClock.now }),
+})
 
 const app = createDemoApp({
   billing,
   plans,
-  adminToken: process.env.ADMIN_TOKEN,
+  clients,
+  adminToken: config.adminToken,
   webRoot: `${appDir}/dist/web`,
   ...(testClock === undefined ? {} : { testClock }),
 })
-const server = app.listen(port, host)
+const server = app.listen(config.port, config.host)
 await once(server, 'listening')
-console.log(`API Billing demo on http://${host}:${port} — usage in ${description}`)
-console.log(`Clients: ${plans.clients.map((c) => `${c.apiKey} (${c.plan})`).join(', ')}`)
+const url = urlOf(server.address() as AddressInfo)
+console.log(`API Billing demo on ${url} — usage in ${description}`)
+console.log(`Plans: ${[...plans.plans.keys()].join(', ')} (${config.plansFile})`)
+console.log(
+  `Clients ${seeded ? 'seeded into' : 'read from'} ${config.clientsFile}: ${clients
+    .list()
+    .map((c) => `${c.apiKey} (${c.plan})`)
+    .join(', ')}; plans re-read after ${config.clientTtlMs} ms`,
+)
 if (testClock !== undefined) {
   console.log(`Test clock at ${testClock.now().toISOString()}: PUT /api/test/clock moves it (tests only)`)
+}
+// Last, and machine-readable: the tests (and scripts) wait for this line and read the port from it.
+console.log(`listening on ${url}`)
+
+/** `http://host:port` of the address the server got (the real port when `PORT=0`). */
+function urlOf(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  return `http://${host}:${address.port}`
 }
 
 /**

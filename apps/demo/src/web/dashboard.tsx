@@ -7,7 +7,7 @@ interface DemoClient {
   readonly plan: string
 }
 
-/** The demo dashboard: pick a seeded client, then call the API as that client and watch the meters. */
+/** The demo dashboard: pick a client of the clients file, then call the API as that client and watch the meters. */
 export function Dashboard() {
   const [clients, setClients] = useState<readonly DemoClient[]>([])
   const [apiKey, setApiKey] = useState<string>('')
