@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import type { DailyUsageBody, QuotaStatusBody } from '@x/api-billing-core'
 import { parseList } from 'structured-headers'
@@ -11,12 +14,17 @@ import {
 } from './demo-server.js'
 
 // Measured on the 2-core machine at load ~2: server start 0.4–0.6 s, each API test 12–122 ms, the
-// restart test 0.8–1.2 s, the other process tests 0.4–0.6 s. Every timeout is far above 3× that, and
-// above the start-up deadline (twice for the restart test), so a server that does not start fails with
-// its output rather than with a jest timeout.
+// restart test 0.8–1.2 s, the other process tests 0.4–0.6 s. At load ~5 (beside other work): API tests
+// 16–147 ms, the restart test 1.4–2.8 s, the two-instance test (two starts) 1.5–3.3 s, the other process
+// tests 0.6–1.7 s. Every timeout is far above 3× that, and above the start-up deadline (twice for the
+// restart test and the two-instance test, which start two servers), so a server that does not start
+// fails with its output rather than with a jest timeout.
 const API_TEST_MS = 5_000
 const PROCESS_TEST_MS = 3 * START_DEADLINE_MS
 const HOOK_MS = START_DEADLINE_MS + 10_000
+const TWO_PROCESS_TEST_MS = 2 * PROCESS_TEST_MS
+/** The demo servers' `DEMO_CLIENT_TTL_MS` in the two-instance test: on their test clocks, so never waited for. */
+const CLIENT_TTL_MS = 300
 
 let server: DemoServer
 let admin: DemoAdmin
@@ -57,6 +65,13 @@ function rateLimit(response: Response): Record<string, [number, number]> {
 
 const epochSeconds = (iso: string) => String(Date.parse(iso) / 1000)
 
+/** The quota status of `apiKey` on the demo server `on`; expects a 200. */
+async function quotaOn(on: DemoServer, apiKey: string): Promise<QuotaStatusBody> {
+  const response = await fetch(`${on.url}/api/billing/quota`, { headers: { 'X-API-Key': apiKey } })
+  expect(response.status).toBe(200)
+  return (await response.json()) as QuotaStatusBody
+}
+
 describe('the demo API', () => {
   it(
     'answers 401 without an API key and 403 for an unknown one, as problem+json',
@@ -72,10 +87,11 @@ describe('the demo API', () => {
   )
 
   it(
-    'seeds the clients of plans.json on their plans',
+    'seeds the clients file from plans.json and serves the seeded clients on their plans',
     async () => {
       const { clients } = await getJson<{ clients: { apiKey: string; plan: string }[] }>('/api/demo/clients')
-      expect(clients.map((c) => [c.apiKey, c.plan])).toEqual([
+      // Other tests add clients of their own, always after these.
+      expect(clients.slice(0, 3).map((c) => [c.apiKey, c.plan])).toEqual([
         ['demo-free', 'free'],
         ['demo-pro', 'pro'],
         ['demo-unlimited', 'unlimited'],
@@ -164,6 +180,8 @@ describe('the demo API', () => {
       const path = '/api/admin/clients/plan-changes/plan'
       expect((await admin.put(path, { plan: 'unlimited' }, null)).status).toBe(403)
       expect((await admin.put(path, { plan: 'unlimited' }, 'wrong')).status).toBe(403)
+      const sameLength = `${ADMIN_TOKEN.slice(0, -1)}X`
+      expect((await admin.put(path, { plan: 'unlimited' }, sameLength)).status).toBe(403)
       expect((await get('/api/fetch-data', 'plan-changes')).status).toBe(403)
       expect((await admin.put(path, { plan: 'platinum' })).status).toBe(400)
       expect((await admin.put(path, { quotas: [{ duration: 'minute', creditLimit: -1 }] })).status).toBe(400)
@@ -178,6 +196,55 @@ describe('the demo API', () => {
       expect(next.headers.get('ratelimit-policy')).toBe('"minute";q=1000;w=60')
       // Usage is kept across the change: 1 credit before it, 1 after.
       expect(rateLimit(next)).toEqual({ minute: [998, 45] })
+    },
+    API_TEST_MS,
+  )
+
+  it(
+    'writes plan changes into the clients file, which the dashboard lists',
+    async () => {
+      await admin.setPlan('listed-pro', 'pro')
+      const path = '/api/admin/clients/listed-custom/plan'
+      expect((await admin.put(path, { quotas: [{ duration: 'hour', creditLimit: 7 }] })).status).toBe(200)
+      const file = JSON.parse(readFileSync(join(server.dataDir, 'clients.json'), 'utf8'))
+      expect(file.clients['listed-pro']).toEqual({ plan: 'pro' })
+      expect(file.clients['listed-custom']).toEqual({ quotas: [{ duration: 'hour', creditLimit: 7 }] })
+      // Written to a temp file and renamed over the clients file: nothing is left beside it.
+      expect(readdirSync(server.dataDir).filter((name) => name.includes('clients'))).toEqual(['clients.json'])
+      const { clients } = await getJson<{ clients: unknown[] }>('/api/demo/clients')
+      expect(clients).toContainEqual({ apiKey: 'listed-pro', name: 'listed-pro', plan: 'pro' })
+      expect(clients).toContainEqual({ apiKey: 'listed-custom', name: 'listed-custom', plan: 'custom' })
+    },
+    API_TEST_MS,
+  )
+
+  it(
+    'puts a client on a catalog plan with overrides that replace or add windows',
+    async () => {
+      const path = '/api/admin/clients/overridden/plan'
+      const overrides = [
+        { duration: 'minute', creditLimit: 20 },
+        { duration: 'hour', creditLimit: 300 },
+      ]
+      const changed = await admin.put(path, { plan: 'free', overrides })
+      expect(changed.status).toBe(200)
+      expect(await changed.json()).toEqual({
+        clientId: 'overridden',
+        quotas: [
+          { duration: 'minute', creditLimit: 20 },
+          { duration: 'day', creditLimit: 100 },
+          { duration: 'hour', creditLimit: 300 },
+        ],
+      })
+      const charged = await get('/api/fetch-data', 'overridden')
+      // Tightest first: 19, 99 and 299 credits left.
+      expect(charged.headers.get('ratelimit-policy')).toBe(
+        '"minute";q=20;w=60, "day";q=100;w=86400, "hour";q=300;w=3600',
+      )
+      const twice = [overrides[0], { duration: 'minute', creditLimit: 2 }]
+      const refused = await admin.put(path, { plan: 'free', overrides: twice })
+      expect(refused.status).toBe(400)
+      expect(await refused.json()).toMatchObject({ detail: expect.stringMatching(/^Invalid overrides: /) })
     },
     API_TEST_MS,
   )
@@ -253,6 +320,66 @@ describe('the demo server process', () => {
         await plain.stop()
         removeDataDir(plain.dataDir)
       }
+    },
+    PROCESS_TEST_MS,
+  )
+
+  it(
+    'follows a plan change made through another instance on the same data once its cache expires',
+    async () => {
+      // Two processes on one SQLite file and one clients file (named by DEMO_CLIENTS_FILE). Their caches
+      // expire on their own test clocks: B's is moved past the TTL instead of waiting for it.
+      const dataDir = mkdtempSync(join(tmpdir(), 'api-billing-demo-two-'))
+      const env = {
+        ADMIN_TOKEN,
+        DEMO_CLOCK_START: TEST_CLOCK_START,
+        DEMO_CLIENT_TTL_MS: String(CLIENT_TTL_MS),
+        DEMO_CLIENTS_FILE: join(dataDir, 'shared-clients.json'),
+      }
+      const servers: DemoServer[] = []
+      try {
+        const a = await startDemoServer(env, dataDir)
+        servers.push(a)
+        const b = await startDemoServer(env, dataDir)
+        servers.push(b)
+        const minuteLimit = (on: DemoServer) => quotaOn(on, 'two-instances').then((q) => q.windows[0]?.limit)
+        await new DemoAdmin(a.url).setPlan('two-instances', 'free')
+        expect(await minuteLimit(b)).toBe(10) // B reads the file on first sight, and caches the answer
+
+        await new DemoAdmin(a.url).setPlan('two-instances', 'pro')
+        expect(await minuteLimit(a)).toBe(60) // A dropped its cached answer: at once
+        expect(await minuteLimit(b)).toBe(10) // B's answer is fresh on its clock
+        const adminB = new DemoAdmin(b.url)
+        await adminB.setClock(new Date(Date.parse(TEST_CLOCK_START) + CLIENT_TTL_MS - 1).toISOString())
+        expect(await minuteLimit(b)).toBe(10)
+        await adminB.setClock(new Date(Date.parse(TEST_CLOCK_START) + CLIENT_TTL_MS).toISOString())
+        // Expired: this request is still served from the cache while B reads the file again (the resolver
+        // reads it synchronously, so the new answer is cached before B reads its next request).
+        expect(await minuteLimit(b)).toBe(10)
+        expect(await minuteLimit(b)).toBe(60)
+
+        // And they count usage together.
+        const charged = await fetch(`${b.url}/api/fetch-expensive-data`, {
+          headers: { 'X-API-Key': 'two-instances' },
+        })
+        expect(charged.status).toBe(200)
+        expect((await quotaOn(a, 'two-instances')).windows.map((w) => [w.duration, w.used])).toEqual([
+          ['minute', 5],
+          ['month', 5],
+        ])
+      } finally {
+        for (const server of servers) expect(await server.stop()).toBe(0)
+        removeDataDir(dataDir)
+      }
+    },
+    TWO_PROCESS_TEST_MS,
+  )
+
+  it(
+    'refuses to start on a DEMO_CLIENT_TTL_MS that is not a positive number of milliseconds',
+    async () => {
+      const started = startDemoServer({ DEMO_CLIENT_TTL_MS: '0' })
+      await expect(started).rejects.toThrow(/exited during start-up[\s\S]*Invalid DEMO_CLIENT_TTL_MS/)
     },
     PROCESS_TEST_MS,
   )

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -19,7 +18,7 @@ export const START_DEADLINE_MS = 20_000
 export interface DemoServer {
   /** Where it listens: `http://127.0.0.1:<port>`. */
   readonly url: string
-  /** The folder of its SQLite file; pass it to {@link startDemoServer} again to restart on the same data. */
+  /** The folder of its SQLite file and clients file; pass it to {@link startDemoServer} again for the same data. */
   readonly dataDir: string
   /** Everything the process printed so far (stdout and stderr). */
   readonly output: () => string
@@ -27,34 +26,33 @@ export interface DemoServer {
   readonly stop: () => Promise<number | null>
 }
 
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
-  const address = server.address()
-  await new Promise((done) => server.close(done))
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return address.port
-}
+/**
+ * The line a demo server prints last when it listens: `listening on http://127.0.0.1:<port>`, read only
+ * once whole (up to its newline: output arrives in chunks that may end inside the port).
+ */
+const LISTENING = /^listening on (http:\/\/\S+)\r?\n/m
 
 /**
- * Starts `node dist/server/main.js` (build the demo first) and resolves once it prints that it listens,
- * or rejects when it exits first or stays silent for {@link START_DEADLINE_MS} (and then kills it). The
- * data folder is a new temp dir (removed again when the start fails) unless `dataDir` is given (to
- * restart on the same data). `env` adds to
- * and overrides the test process's environment; e.g. `DEMO_CLOCK_START` and `ADMIN_TOKEN`.
+ * Starts `node dist/server/main.js` (build the demo first) on `PORT=0` and resolves once it prints the
+ * port it got (`listening on …`), or rejects when it exits first or stays silent for
+ * {@link START_DEADLINE_MS} (and then kills it). No port is picked in advance, so none can be taken in
+ * between. The data folder (the SQLite file and, by default, the clients file) is a new temp dir (removed
+ * again when the start fails) unless `dataDir` is given: to restart on the same data, or to run a second
+ * instance on it. `env` adds to and overrides the test process's environment; e.g. `DEMO_CLOCK_START`,
+ * `ADMIN_TOKEN`, `DEMO_CLIENT_TTL_MS`.
  */
 export async function startDemoServer(env: NodeJS.ProcessEnv = {}, dataDir?: string): Promise<DemoServer> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'api-billing-demo-'))
-  const port = await freePort()
   const child: ChildProcess = spawn(process.execPath, [join(appDir, 'dist/server/main.js')], {
     env: {
       ...process.env,
       MONGODB_URL: '',
       DATABASE_URL: join(dir, 'demo.sqlite'),
       DEMO_CLOCK_START: '',
+      DEMO_CLIENTS_FILE: '',
+      DEMO_CLIENT_TTL_MS: '',
       ...env,
-      PORT: String(port),
+      PORT: '0',
       HOST: '127.0.0.1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,15 +65,16 @@ export async function startDemoServer(env: NodeJS.ProcessEnv = {}, dataDir?: str
     output += chunk.toString()
   })
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)))
-  const listening = new Promise<void>((resolve, reject) => {
+  const listening = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(new Error(`demo server did not start within ${START_DEADLINE_MS} ms:\n${output}`))
     }, START_DEADLINE_MS)
     const check = () => {
-      if (output.includes('API Billing demo on')) {
+      const url = LISTENING.exec(output)?.[1]
+      if (url !== undefined) {
         clearTimeout(timer)
-        resolve()
+        resolve(url)
       }
     }
     child.stdout?.on('data', check)
@@ -84,14 +83,15 @@ export async function startDemoServer(env: NodeJS.ProcessEnv = {}, dataDir?: str
       reject(new Error(`demo server exited during start-up:\n${output}`))
     })
   })
+  let url: string
   try {
-    await listening
+    url = await listening
   } catch (error) {
     if (dataDir === undefined) removeDataDir(dir)
     throw error
   }
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     dataDir: dir,
     output: () => output,
     stop: async () => {
