@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { type DeleteUsageRequest, InvalidArgumentError } from '@x/api-billing-core'
 import { createTestTarget, openTestStore, type TestEngine } from './test-support/test-databases.js'
 
 const T0 = Date.UTC(2026, 0, 15, 12)
@@ -32,7 +33,7 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('%s edge cases', (eng
     }
   })
 
-  it('reads usage with unbounded ranges and deletes with a one-sided range', async () => {
+  it('reads usage with unbounded ranges, deletes an open-ended range and refuses half a range', async () => {
     const { target, cleanup } = await createTestTarget(engine)
     const store = await openTestStore(target)
     try {
@@ -40,9 +41,11 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('%s edge cases', (eng
       await store.charge({ clientId: 'a', windows: [window], cost: 2, at: T0 })
       const all = { clientId: 'a', from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY }
       expect(await store.readUsage(all)).toEqual([{ start: T0, credits: 2 }])
-      await store.deleteUsage({ clientId: 'a', from: T0 + 1 })
+      const half = { clientId: 'a', to: T0 + 1 } as unknown as DeleteUsageRequest
+      await expect(store.deleteUsage(half)).rejects.toThrow(InvalidArgumentError)
+      await store.deleteUsage({ clientId: 'a', from: T0 + 1, to: Number.POSITIVE_INFINITY })
       expect(await store.status('a', [window])).toEqual([2])
-      await store.deleteUsage({ clientId: 'a', from: T0 })
+      await store.deleteUsage({ clientId: 'a', from: T0, to: Number.POSITIVE_INFINITY })
       expect(await store.status('a', [window])).toEqual([0])
       expect(await store.readUsage(all)).toEqual([])
     } finally {

@@ -92,7 +92,8 @@ proc: begin
     set v_limit = cast(${field('p_windows', 'v_i', 3)} as signed);
     set v_used = 0;
     select used into v_used from ${C} where ${counter};
-    if v_limit is not null and v_used + p_cost > v_limit then
+    -- Not core's hasRoom(used, cost, limit), i.e. not (cost <= limit - used); null = unlimited.
+    if v_limit is not null and p_cost > v_limit - v_used then
       set v_allowed = false;
     end if;
     set v_before = concat(v_before, if(v_i > 0, ',', ''), v_used);
@@ -123,7 +124,8 @@ proc: begin
     set v_start = cast(${field('p_windows', 'v_i', 1)} as signed);
     set v_limit = cast(${field('p_windows', 'v_i', 3)} as signed);
     select used into v_used from ${C} where ${counter} for update;
-    if v_limit is not null and v_used > v_limit then
+    -- v_used already holds the cost: not hasRoom(v_used - p_cost, p_cost, v_limit).
+    if v_limit is not null and p_cost > v_limit - (v_used - p_cost) then
       set v_allowed = false;
     end if;
     set v_before = concat(v_before, if(v_i > 0, ',', ''), v_used - p_cost);

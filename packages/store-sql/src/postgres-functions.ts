@@ -66,7 +66,8 @@ begin
     end if;
   end if;
 
-  select coalesce(bool_and(r.lim is null or coalesce(c.used, 0) + p_cost <= r.lim), true),
+  -- Every room check here is core's hasRoom(used, cost, limit): cost <= limit - used (null = unlimited).
+  select coalesce(bool_and(r.lim is null or p_cost <= r.lim - coalesce(c.used, 0)), true),
          coalesce(bool_or(c.used is null), false),
          coalesce(array_agg(coalesce(c.used, 0) order by r.ord), '{}')
     into allowed, v_missing, v_used
@@ -95,7 +96,7 @@ begin
         for update of c
       )
       select count(l.used)::integer,
-             coalesce(bool_and(r.lim is null or l.used + p_cost <= r.lim), true),
+             coalesce(bool_and(r.lim is null or p_cost <= r.lim - l.used), true),
              coalesce(array_agg(l.used order by r.ord), '{}')
         into v_found, allowed, v_used
       from unnest(p_durations, p_starts, p_limits) with ordinality as r(duration, window_start, lim, ord)

@@ -60,8 +60,7 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('upgrading a %s schem
         windows: [minute],
         cost: 2,
         at: T0,
-        idempotencyKey: 'after-upgrade',
-        idempotencyExpiresAt: T0 + MINUTE,
+        idempotency: { key: 'after-upgrade', expiresAt: T0 + MINUTE },
       }
       expect(await store.charge(keyed)).toEqual({ allowed: true, used: [9], replayed: false })
       expect(await store.charge(keyed)).toEqual({ allowed: true, used: [9], replayed: true })
@@ -117,13 +116,12 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('upgrading a %s schem
 
         const minute = { duration: 'minute' as const, start: T0, end: T0 + MINUTE, limit: 10 }
         const hour = { duration: 'hour' as const, start: T0, end: T0 + 60 * MINUTE, limit: 100 }
-        const keyed = (idempotencyKey: string, cost: number) => ({
+        const keyed = (key: string, cost: number) => ({
           clientId: 'legacy',
           windows: [minute, hour],
           cost,
           at: T0,
-          idempotencyKey,
-          idempotencyExpiresAt: T0 + MINUTE,
+          idempotency: { key, expiresAt: T0 + MINUTE },
         })
         expect(await store.charge({ ...keyed('before-upgrade', 2), windows: [minute] })).toEqual({
           allowed: true,

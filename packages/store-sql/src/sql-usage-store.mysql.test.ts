@@ -1,7 +1,9 @@
-import { describe, expect, it } from '@jest/globals'
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { usageStoreConformanceSuite } from '@x/api-billing-core/testing'
 import { expectRejectionWithoutWaitingForTheLock } from './test-support/lock-free-rejection.js'
 import { createTestTarget, openTestStore } from './test-support/test-databases.js'
+
+const testApi = { describe, it, beforeEach, afterEach }
 
 usageStoreConformanceSuite({
   name: 'SqlUsageStore (MariaDB/MySQL, a fresh database per test)',
@@ -9,6 +11,7 @@ usageStoreConformanceSuite({
     const { target, cleanup } = await createTestTarget('mysql')
     return { store: await openTestStore(target), reopen: () => openTestStore(target), cleanup }
   },
+  testApi,
 })
 
 describe('SqlUsageStore on MariaDB/MySQL', () => {
@@ -26,16 +29,17 @@ describe('SqlUsageStore on MariaDB/MySQL', () => {
         windows: [minute, hour],
         cost: big,
         at: 0,
-        idempotencyKey: 'k',
-        idempotencyExpiresAt: 60_000,
+        idempotency: { key: 'k', expiresAt: 60_000 },
       }
       expect(await store.charge(charge)).toEqual({ allowed: true, used: [big, big], replayed: false })
-      expect(await store.charge({ ...charge, idempotencyKey: undefined, cost: 2 })).toEqual({
+      expect(await store.charge({ ...charge, idempotency: undefined, cost: 2 })).toEqual({
         allowed: true,
         used: [2 ** 53, 2 ** 53],
         replayed: false,
       })
-      expect(await store.charge({ ...charge, idempotencyKey: 'k2', cost: 1 })).toEqual({
+      expect(
+        await store.charge({ ...charge, idempotency: { key: 'k2', expiresAt: 60_000 }, cost: 1 }),
+      ).toEqual({
         allowed: false,
         used: [2 ** 53, 2 ** 53],
         replayed: false,

@@ -1,7 +1,9 @@
-import { describe, expect, it } from '@jest/globals'
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { usageStoreConformanceSuite } from '@x/api-billing-core/testing'
 import { expectRejectionWithoutWaitingForTheLock } from './test-support/lock-free-rejection.js'
 import { createTestTarget, openTestStore } from './test-support/test-databases.js'
+
+const testApi = { describe, it, beforeEach, afterEach }
 
 usageStoreConformanceSuite({
   name: 'SqlUsageStore (Postgres, a fresh schema per test)',
@@ -9,6 +11,7 @@ usageStoreConformanceSuite({
     const { target, cleanup } = await createTestTarget('postgres')
     return { store: await openTestStore(target), reopen: () => openTestStore(target), cleanup }
   },
+  testApi,
 })
 
 describe('SqlUsageStore on Postgres schemas', () => {

@@ -1,6 +1,9 @@
+import { afterEach, beforeEach, describe, it } from '@jest/globals'
 import { usageStoreConformanceSuite } from '@x/api-billing-core/testing'
 import { SqlUsageStore } from './sql-usage-store.js'
 import { createTestTarget, openKysely, openTestStore } from './test-support/test-databases.js'
+
+const testApi = { describe, it, beforeEach, afterEach }
 
 usageStoreConformanceSuite({
   name: 'SqlUsageStore (SQLite file, prepared statements on better-sqlite3)',
@@ -8,6 +11,7 @@ usageStoreConformanceSuite({
     const { target, cleanup } = await createTestTarget('sqlite')
     return { store: await openTestStore(target), reopen: () => openTestStore(target), cleanup }
   },
+  testApi,
 })
 
 usageStoreConformanceSuite({
@@ -16,6 +20,7 @@ usageStoreConformanceSuite({
     const { target, cleanup } = await createTestTarget('sqlite', ':memory:')
     return { store: await openTestStore(target), cleanup }
   },
+  testApi,
 })
 
 async function kyselyOnlyStore(target: Parameters<typeof openKysely>[0]): Promise<SqlUsageStore> {
@@ -30,4 +35,5 @@ usageStoreConformanceSuite({
     const { target, cleanup } = await createTestTarget('sqlite')
     return { store: await kyselyOnlyStore(target), reopen: () => kyselyOnlyStore(target), cleanup }
   },
+  testApi,
 })

@@ -78,8 +78,13 @@ describe('input the database would mangle', () => {
       )
       await expect(store.status(clientId, [minute(5)])).rejects.toThrow(InvalidArgumentError)
     }
-    const keyed = { clientId: 'a', windows: [minute(5)], cost: 1, at: T0, idempotencyExpiresAt: T0 + 1 }
-    await expect(store.charge({ ...keyed, idempotencyKey: 'k\u0000' })).rejects.toThrow(/idempotencyKey/)
+    const keyed = { clientId: 'a', windows: [minute(5)], cost: 1, at: T0 }
+    await expect(
+      store.charge({ ...keyed, idempotency: { key: 'k\u0000', expiresAt: T0 + 1 } }),
+    ).rejects.toThrow(/request\.idempotency\.key/)
+    await expect(
+      store.charge({ ...keyed, idempotency: { key: 'k', expiresAt: Number.NaN } }),
+    ).rejects.toThrow(/request\.idempotency\.expiresAt/)
     await expect(store.charge({ clientId: 'a', windows: [minute(5)], cost: -1, at: T0 })).rejects.toThrow(
       /cost/,
     )

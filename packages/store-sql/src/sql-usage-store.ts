@@ -8,6 +8,7 @@ import {
   type RefundRequest,
   StoreUnavailableError,
   type StoreWindow,
+  toStoreUnavailableError,
   type UsageRange,
   type UsageStore,
 } from '@x/api-billing-core'
@@ -20,9 +21,15 @@ import { handleSession, kyselySession } from './engines/sqlite-session.js'
 import { usageStoreMigrations } from './migrations.js'
 import { detectSqlDialect, type SqlDialect } from './sql-dialect.js'
 import type { SqliteDatabaseHandle } from './sqlite-database-handle.js'
-import { assertInteger, assertStoreId, assertWindows, rangeBound } from './store-input.js'
+import {
+  assertChargeRequest,
+  assertRefundRequest,
+  assertStoreId,
+  assertWindows,
+  boundedDelete,
+  rangeBound,
+} from './store-input.js'
 import { tableNames } from './table-names.js'
-import { toStoreUnavailable } from './to-store-unavailable.js'
 
 /** Options of {@link SqlUsageStore}. */
 export interface SqlUsageStoreOptions<DB = unknown> {
@@ -113,7 +120,7 @@ export class SqlUsageStore<DB = unknown> implements UsageStore {
    * to run from several processes at once.
    */
   async init(): Promise<void> {
-    await this.guard('initialise the schema', async () => {
+    await this.guard('init', async () => {
       const migrations = usageStoreMigrations(this.dialect, this.tablePrefix)
       const migrator = new Migrator({
         db: this.db,
@@ -140,35 +147,18 @@ export class SqlUsageStore<DB = unknown> implements UsageStore {
   }
 
   async charge(request: ChargeRequest): Promise<ChargeResult> {
-    assertStoreId(request?.clientId, 'request.clientId')
-    assertWindows(request.windows, 'request.windows')
-    assertInteger(request.cost, 'request.cost')
-    assertInteger(request.at, 'request.at')
-    if (request.cost < 0) throw new InvalidArgumentError('request.cost', 'must not be negative')
-    if (request.idempotencyKey !== undefined) {
-      assertStoreId(request.idempotencyKey, 'request.idempotencyKey')
-      if (request.idempotencyExpiresAt !== undefined) {
-        assertInteger(request.idempotencyExpiresAt, 'request.idempotencyExpiresAt')
-      }
-    }
+    assertChargeRequest(request)
     return this.guard('charge', () => this.engine.charge(request))
   }
 
   async status(clientId: string, windows: readonly StoreWindow[]): Promise<readonly number[]> {
     assertStoreId(clientId, 'clientId')
     assertWindows(windows, 'windows')
-    return this.guard('read status', () => this.engine.status(clientId, windows))
+    return this.guard('status', () => this.engine.status(clientId, windows))
   }
 
   async refund(request: RefundRequest): Promise<boolean> {
-    assertStoreId(request?.clientId, 'request.clientId')
-    assertWindows(request.windows, 'request.windows')
-    assertInteger(request.credits, 'request.credits')
-    assertInteger(request.at, 'request.at')
-    assertStoreId(request.refundKey, 'request.refundKey')
-    assertInteger(request.refundKeyExpiresAt, 'request.refundKeyExpiresAt')
-    if (request.idempotencyKey !== undefined) assertStoreId(request.idempotencyKey, 'request.idempotencyKey')
-    if (request.credits < 0) throw new InvalidArgumentError('request.credits', 'must not be negative')
+    assertRefundRequest(request)
     return this.guard('refund', () => this.engine.refund(request))
   }
 
@@ -179,17 +169,12 @@ export class SqlUsageStore<DB = unknown> implements UsageStore {
       from: rangeBound(range.from, 'range.from'),
       to: rangeBound(range.to, 'range.to'),
     }
-    return this.guard('read usage', () => this.engine.readUsage(bounded))
+    return this.guard('readUsage', () => this.engine.readUsage(bounded))
   }
 
   async deleteUsage(request: DeleteUsageRequest): Promise<void> {
-    assertStoreId(request?.clientId, 'request.clientId')
-    const bounded: DeleteUsageRequest = {
-      clientId: request.clientId,
-      ...(request.from === undefined ? {} : { from: rangeBound(request.from, 'request.from') }),
-      ...(request.to === undefined ? {} : { to: rangeBound(request.to, 'request.to') }),
-    }
-    return this.guard('delete usage', () => this.engine.deleteUsage(bounded))
+    const bounded = boundedDelete(request)
+    return this.guard('deleteUsage', () => this.engine.deleteUsage(bounded))
   }
 
   async purge(request: PurgeRequest): Promise<void> {
@@ -215,21 +200,29 @@ export class SqlUsageStore<DB = unknown> implements UsageStore {
     try {
       await this.closing
     } catch (error) {
-      throw toStoreUnavailable(error, this.dialect, 'close')
+      throw toStoreUnavailableError(error, `${this.context}.close`)
     }
   }
 
-  /** Runs one operation: refuses it after close, tracks it for close, maps driver errors. */
+  /** How errors name this store: `SqlUsageStore (postgres)`. */
+  private get context(): string {
+    return `SqlUsageStore (${this.dialect})`
+  }
+
+  /**
+   * Runs one operation: refuses it after close, tracks it for close, maps driver errors with core's
+   * `toStoreUnavailableError` (context `SqlUsageStore (<dialect>).<method>`).
+   */
   private async guard<T>(operation: string, work: () => Promise<T>): Promise<T> {
     if (this.closed) {
-      throw new StoreUnavailableError(`SqlUsageStore (${this.dialect}) is closed; cannot ${operation}`)
+      throw new StoreUnavailableError(`${this.context}.${operation}: the store is closed`)
     }
     const running = work()
     this.inFlight.add(running)
     try {
       return await running
     } catch (error) {
-      throw toStoreUnavailable(error, this.dialect, operation)
+      throw toStoreUnavailableError(error, `${this.context}.${operation}`)
     } finally {
       this.inFlight.delete(running)
     }

@@ -16,11 +16,6 @@ export function lockOrder(windows: readonly StoreWindow[]): number[] {
     })
 }
 
-/** `true` when `used + cost` stays within `limit`; an unlimited (`Infinity`) limit always has room. */
-export function hasRoom(used: number, cost: number, limit: number): boolean {
-  return limit === Number.POSITIVE_INFINITY || used + cost <= limit
-}
-
 /** The key `duration|start` that matches a window to a counter row read back from the database. */
 export function windowKey(duration: string, start: number): string {
   return `${duration}|${start}`

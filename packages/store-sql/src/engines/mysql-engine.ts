@@ -2,6 +2,7 @@ import {
   type ChargeRequest,
   type ChargeResult,
   type DeleteUsageRequest,
+  isWholeClientDelete,
   type LedgerBucket,
   ledgerBucketStart,
   type PurgeRequest,
@@ -14,21 +15,14 @@ import { mysqlProcedureNames } from '../mysql-procedures.js'
 import { retryOnConflict } from '../retry-on-conflict.js'
 import type { TableNames } from '../table-names.js'
 import { lockOrder, windowKey } from '../window-order.js'
-import { num, type Row, rawQuery, transactionOrRollback } from './raw-query.js'
+import { num, type Row, rawQuery } from './raw-query.js'
 import type { SqlEngine } from './sql-engine.js'
 
 /**
- * MySQL and MariaDB (InnoDB): a charge is one round trip, `CALL <prefix>charge(…)`, of the stored
- * procedure created by migration `0004_mysql_procedures` (see `mysql-procedures.ts`), which runs one
- * short transaction on the server. A keyed charge first inserts or locks its idempotency key row, so a
- * duplicate waits for the winner and replays its answer. The procedure then reads the counters without
- * locking and rejects at once when a window is already full (a flood against an exhausted quota does
- * not queue on the row locks); otherwise it adds the cost to every counter with
- * `INSERT … ON DUPLICATE KEY UPDATE` in primary-key order (so the exclusive row locks are always taken
- * in one order and charges do not deadlock each other), reads them back, and commits together with the
- * ledger bucket only if every window stayed within its limit — otherwise it rolls back, which leaves
- * nothing changed. A refund is one `CALL <prefix>refund(…)`. Deadlocks that still happen (gap locks of
- * brand-new rows) are retried.
+ * MySQL and MariaDB (InnoDB): every charge and refund is one `CALL` of a stored procedure that
+ * migrations create (`<prefix>charge`, `<prefix>refund`), which runs its own short transaction on the
+ * server. The algorithms are described once, beside their SQL, in `mysql-procedures.ts`. Deadlocks are
+ * run again ({@link retryOnConflict}).
  */
 export class MysqlEngine implements SqlEngine {
   private readonly sql: ReturnType<typeof mysqlStatements>
@@ -51,8 +45,8 @@ export class MysqlEngine implements SqlEngine {
         JSON.stringify(lockOrder(windows)),
         request.cost,
         ledgerBucketStart(request.at),
-        request.idempotencyKey ?? null,
-        request.idempotencyExpiresAt ?? request.at,
+        request.idempotency?.key ?? null,
+        request.idempotency?.expiresAt ?? null,
         request.at,
       ]),
     )
@@ -107,13 +101,12 @@ export class MysqlEngine implements SqlEngine {
 
   async deleteUsage(request: DeleteUsageRequest): Promise<void> {
     const { clientId } = request
-    await transactionOrRollback(this.db, async (trx) => {
-      if (request.from === undefined && request.to === undefined) {
+    await this.db.transaction().execute(async (trx) => {
+      if (isWholeClientDelete(request)) {
         for (const statement of this.sql.deleteAll) await rawQuery(trx, statement, [clientId])
       } else {
-        const from = request.from ?? Number.MIN_SAFE_INTEGER
-        const to = request.to ?? Number.MAX_SAFE_INTEGER
-        for (const statement of this.sql.deleteRange) await rawQuery(trx, statement, [clientId, from, to])
+        const range = [clientId, request.from, request.to]
+        for (const statement of this.sql.deleteRange) await rawQuery(trx, statement, range)
       }
     })
   }

@@ -2,6 +2,7 @@ import {
   type ChargeRequest,
   type ChargeResult,
   type DeleteUsageRequest,
+  isWholeClientDelete,
   type LedgerBucket,
   ledgerBucketStart,
   type PurgeRequest,
@@ -18,15 +19,10 @@ import { num, type Row, rawQuery } from './raw-query.js'
 import type { SqlEngine } from './sql-engine.js'
 
 /**
- * Postgres: a charge is one short statement, `select … from <prefix>charge(…)`, that calls the
- * PL/pgSQL function created by migration `0003_postgres_functions` — one round trip, atomic as a
- * statement, and planned once per session (PL/pgSQL caches the plans of its statements). The function
- * first inserts-or-locks the idempotency key row when there is one (duplicates wait for the winner and
- * replay its answer), rejects without taking any counter lock when its snapshot already shows a full
- * window (a flood against an exhausted quota does not queue on the row lock), creates missing counter
- * rows with `INSERT … ON CONFLICT DO NOTHING`, locks the counters `FOR UPDATE` in primary-key order,
- * checks every window again and only then updates them, the ledger bucket and the key row. A refund
- * calls `<prefix>refund(…)` the same way. See `postgres-functions.ts` for both functions.
+ * Postgres: every charge and refund is one short `select` of a PL/pgSQL function that migrations create
+ * (`<prefix>charge`, `<prefix>refund`): one round trip, atomic as one statement, planned once per
+ * session. The algorithms are described once, beside their SQL, in `postgres-functions.ts`. Deadlock and
+ * serialization failures are run again ({@link retryOnConflict}).
  */
 export class PostgresEngine implements SqlEngine {
   private readonly sql: ReturnType<typeof postgresStatements>
@@ -49,8 +45,8 @@ export class PostgresEngine implements SqlEngine {
         request.windows.map((w) => sqlLimit(w.limit)),
         request.cost,
         ledgerBucketStart(request.at),
-        request.idempotencyKey ?? null,
-        request.idempotencyExpiresAt ?? request.at,
+        request.idempotency?.key ?? null,
+        request.idempotency?.expiresAt ?? null,
         request.at,
       ]),
     )
@@ -93,14 +89,10 @@ export class PostgresEngine implements SqlEngine {
   }
 
   async deleteUsage(request: DeleteUsageRequest): Promise<void> {
-    if (request.from === undefined && request.to === undefined) {
+    if (isWholeClientDelete(request)) {
       await rawQuery(this.db, this.sql.deleteAll, [request.clientId])
     } else {
-      await rawQuery(this.db, this.sql.deleteRange, [
-        request.clientId,
-        request.from ?? Number.MIN_SAFE_INTEGER,
-        request.to ?? Number.MAX_SAFE_INTEGER,
-      ])
+      await rawQuery(this.db, this.sql.deleteRange, [request.clientId, request.from, request.to])
     }
   }
 

@@ -19,24 +19,3 @@ export function rawQuery(
 export function num(value: unknown): number {
   return typeof value === 'number' ? value : Number(value)
 }
-
-/**
- * Thrown inside a Kysely transaction callback to roll it back on purpose (a rejected charge, a
- * replayed key) while handing a result out; caught by {@link transactionOrRollback}.
- */
-export class Rollback<T> {
-  constructor(readonly result: T) {}
-}
-
-/** Runs `work` in a transaction on `db`; resolves with the value of a {@link Rollback} it threw. */
-export async function transactionOrRollback<T>(
-  db: Kysely<unknown>,
-  work: (trx: Kysely<unknown>) => Promise<T>,
-): Promise<T> {
-  try {
-    return await db.transaction().execute(work)
-  } catch (error) {
-    if (error instanceof Rollback) return error.result as T
-    throw error
-  }
-}

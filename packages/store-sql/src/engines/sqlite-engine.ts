@@ -2,6 +2,8 @@ import {
   type ChargeRequest,
   type ChargeResult,
   type DeleteUsageRequest,
+  hasRoom,
+  isWholeClientDelete,
   type LedgerBucket,
   ledgerBucketStart,
   type PurgeRequest,
@@ -10,11 +12,13 @@ import {
   type UsageRange,
 } from '@x/api-billing-core'
 import type { TableNames } from '../table-names.js'
-import { hasRoom } from '../window-order.js'
 import { num } from './raw-query.js'
 import type { SqlEngine } from './sql-engine.js'
-import { SqliteGroupCommit } from './sqlite-group-commit.js'
+import { SqliteGroupCommit, type SubmitOptions } from './sqlite-group-commit.js'
 import type { SqliteSession } from './sqlite-session.js'
+
+const WRITE: SubmitOptions = { write: true }
+const READ: SubmitOptions = { write: false }
 
 /**
  * SQLite: one writer at a time, so a charge simply reads its counters, checks them and writes them
@@ -32,10 +36,10 @@ export class SqliteEngine implements SqlEngine {
   }
 
   charge(request: ChargeRequest): Promise<ChargeResult> {
-    return this.group.submit(true, async (s) => {
-      const { clientId, windows, cost, idempotencyKey: key } = request
-      if (key !== undefined) {
-        const [seen] = await s.all(this.sql.readKey, [clientId, key])
+    return this.group.submit(WRITE, async (s) => {
+      const { clientId, windows, cost, idempotency } = request
+      if (idempotency !== undefined) {
+        const [seen] = await s.all(this.sql.readKey, [clientId, idempotency.key])
         if (seen !== undefined && num(seen.expires_at) > request.at) {
           return { allowed: true, used: JSON.parse(String(seen.used)) as number[], replayed: true }
         }
@@ -48,12 +52,12 @@ export class SqliteEngine implements SqlEngine {
         await s.run(this.sql.addToCounter, [clientId, w.duration, w.start, w.end, cost])
       await s.run(this.sql.addToLedger, [clientId, ledgerBucketStart(request.at), cost])
       const after = used.map((u) => u + cost)
-      if (key !== undefined) {
+      if (idempotency !== undefined) {
         await s.run(this.sql.storeKey, [
           clientId,
-          key,
+          idempotency.key,
           JSON.stringify(after),
-          request.idempotencyExpiresAt ?? request.at,
+          idempotency.expiresAt,
         ])
       }
       return { allowed: true, used: after, replayed: false }
@@ -61,7 +65,7 @@ export class SqliteEngine implements SqlEngine {
   }
 
   status(clientId: string, windows: readonly StoreWindow[]): Promise<readonly number[]> {
-    return this.group.submit(false, (s) => this.read(s, clientId, windows))
+    return this.group.submit(READ, (s) => this.read(s, clientId, windows))
   }
 
   private async read(s: SqliteSession, clientId: string, windows: readonly StoreWindow[]): Promise<number[]> {
@@ -74,7 +78,7 @@ export class SqliteEngine implements SqlEngine {
   }
 
   refund(request: RefundRequest): Promise<boolean> {
-    return this.group.submit(true, async (s) => {
+    return this.group.submit(WRITE, async (s) => {
       const { clientId, credits } = request
       const inserted = await s.run(this.sql.insertRefundKey, [
         clientId,
@@ -92,29 +96,27 @@ export class SqliteEngine implements SqlEngine {
   }
 
   readUsage(range: UsageRange): Promise<readonly LedgerBucket[]> {
-    return this.group.submit(false, async (s) => {
+    return this.group.submit(READ, async (s) => {
       const rows = await s.all(this.sql.readUsage, [range.clientId, range.from, range.to])
-      return rows.map((r) => ({ start: num(r.bucket_start), credits: num(r.credits) }))
+      // Array.from rather than rows.map: better-sqlite3's arrays come from another realm under jest, and
+      // map would hand back an array of that realm, which node:assert's deepStrictEqual tells apart.
+      return Array.from(rows, (r) => ({ start: num(r.bucket_start), credits: num(r.credits) }))
     })
   }
 
   deleteUsage(request: DeleteUsageRequest): Promise<void> {
-    return this.group.submit(true, async (s) => {
-      if (request.from === undefined && request.to === undefined) {
+    return this.group.submit(WRITE, async (s) => {
+      if (isWholeClientDelete(request)) {
         for (const statement of this.sql.deleteAll) await s.run(statement, [request.clientId])
       } else {
-        const range = [
-          request.clientId,
-          request.from ?? Number.MIN_SAFE_INTEGER,
-          request.to ?? Number.MAX_SAFE_INTEGER,
-        ]
+        const range = [request.clientId, request.from, request.to]
         for (const statement of this.sql.deleteRange) await s.run(statement, range)
       }
     })
   }
 
   purge(request: PurgeRequest): Promise<void> {
-    return this.group.submit(true, async (s) => {
+    return this.group.submit(WRITE, async (s) => {
       await s.run(this.sql.purgeLedger, [request.before])
       await s.run(this.sql.purgeCounters, [request.before])
       await s.run(this.sql.purgeIdempotencyKeys, [request.now])

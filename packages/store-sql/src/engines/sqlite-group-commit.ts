@@ -1,5 +1,11 @@
 import type { SqliteSession } from './sqlite-session.js'
 
+/** How {@link SqliteGroupCommit.submit} runs one operation. */
+export interface SubmitOptions {
+  /** Whether the operation changes anything (its batch then opens with `BEGIN IMMEDIATE`). */
+  readonly write: boolean
+}
+
 interface Job {
   readonly write: boolean
   readonly work: (session: SqliteSession) => Promise<unknown>
@@ -24,10 +30,10 @@ export class SqliteGroupCommit {
 
   constructor(private readonly session: SqliteSession) {}
 
-  /** Queues `work` for the next batch; `write` says whether it changes anything. */
-  submit<T>(write: boolean, work: (session: SqliteSession) => Promise<T>): Promise<T> {
+  /** Queues `work` for the next batch. */
+  submit<T>(options: SubmitOptions, work: (session: SqliteSession) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ write, work, resolve: resolve as (value: unknown) => void, reject })
+      this.queue.push({ write: options.write, work, resolve: resolve as (value: unknown) => void, reject })
       this.flushing ??= new Promise<void>((next) => setImmediate(next)).then(() => this.flush())
     })
   }
