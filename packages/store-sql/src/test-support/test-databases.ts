@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Kysely, MysqlDialect, PostgresDialect } from 'kysely'
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely'
 import { createPool } from 'mysql2'
 import { createConnection } from 'mysql2/promise'
 import pg from 'pg'
@@ -114,8 +114,24 @@ export async function createTestTarget(
   }
 }
 
-/** A Kysely instance on the target (for SQLite: through Kysely's own driver). */
-export async function openKysely(target: TestTarget): Promise<Kysely<unknown>> {
+/** The classes of one copy of Kysely that {@link openKysely} builds with. */
+export type KyselyBuild = Pick<
+  typeof import('kysely'),
+  'Kysely' | 'MysqlDialect' | 'PostgresDialect' | 'SqliteDialect'
+>
+
+/** The copy of Kysely this module imports (its ESM build, when run from `dist/`). */
+const importedKysely: KyselyBuild = { Kysely, MysqlDialect, PostgresDialect, SqliteDialect }
+
+/**
+ * A Kysely instance on the target (for SQLite: through Kysely's own driver), made with the classes of
+ * `build` — by default the Kysely this module imports; a test passes another copy (e.g. the CommonJS
+ * build) to check that the store does not depend on class identity.
+ */
+export async function openKysely(
+  target: TestTarget,
+  build: KyselyBuild = importedKysely,
+): Promise<Kysely<unknown>> {
   if (target.engine === 'postgres') {
     const pool = new pg.Pool({
       connectionString: postgresUrl(),
@@ -131,7 +147,7 @@ export async function openKysely(target: TestTarget): Promise<Kysely<unknown>> {
     // rejects (the store maps it to StoreUnavailableError) and the pool replaces the client.
     pool.on('error', () => undefined)
     pool.on('connect', (client) => client.on('error', () => undefined))
-    return new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) })
+    return new build.Kysely<unknown>({ dialect: new build.PostgresDialect({ pool }) })
   }
   if (target.engine === 'mysql') {
     const pool = createPool({
@@ -139,14 +155,13 @@ export async function openKysely(target: TestTarget): Promise<Kysely<unknown>> {
       connectionLimit: 10,
       connectTimeout: 5000,
     })
-    return new Kysely<unknown>({ dialect: new MysqlDialect({ pool }) })
+    return new build.Kysely<unknown>({ dialect: new build.MysqlDialect({ pool }) })
   }
   const { default: Database } = await import('better-sqlite3')
-  const { SqliteDialect } = await import('kysely')
   const database = new Database(target.sqlitePath ?? ':memory:')
   database.pragma('journal_mode = WAL')
   database.pragma('busy_timeout = 5000')
-  return new Kysely<unknown>({ dialect: new SqliteDialect({ database }) })
+  return new build.Kysely<unknown>({ dialect: new build.SqliteDialect({ database }) })
 }
 
 /**
