@@ -34,16 +34,19 @@ describe('createPostgresUsageStore', () => {
     const { target, cleanup } = await createTestTarget('postgres')
     const name = `abq_${target.postgresSchema}`.slice(0, 60)
     const url = `${postgresUrl()}?application_name=${name}&options=${encodeURIComponent(`-c search_path=${target.postgresSchema}`)}`
-    const dropped: Error[] = []
+    let reported: (error: Error) => void = () => undefined
+    const dropped = new Promise<Error>((resolve) => {
+      reported = resolve
+    })
     try {
-      const store = await createPostgresUsageStore(url, { onConnectionError: (error) => dropped.push(error) })
+      const store = await createPostgresUsageStore(url, { onConnectionError: (error) => reported(error) })
       await store.charge({ clientId: 'c', windows: [minute], cost: 1, at: 0 })
-      await postgresAdmin(
-        'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1',
+      const { rows } = await postgresAdmin(
+        'select pg_terminate_backend(pid) as done from pg_stat_activity where application_name = $1',
         [name],
       )
-      await new Promise((done) => setTimeout(done, 200))
-      expect(dropped.length).toBeGreaterThan(0)
+      expect(rows.some((row) => row.done === true)).toBe(true)
+      expect(await dropped).toBeInstanceOf(Error)
       expect((await store.charge({ clientId: 'c', windows: [minute], cost: 1, at: 0 })).used).toEqual([2])
       await store.close()
     } finally {
