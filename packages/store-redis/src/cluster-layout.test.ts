@@ -3,7 +3,7 @@ import type { StoreWindow } from '@x/api-billing-core'
 import { hashSlot } from './cluster-slot.js'
 import { createRedisUsageStore } from './create-redis-usage-store.js'
 import { escapeKeyPart } from './escape-key-part.js'
-import type { RedisUsageStore } from './redis-usage-store.js'
+import { RedisUsageStore } from './redis-usage-store.js'
 import { clusterAdmin, clusterNodes, deleteKeysWithPrefix, freshPrefix } from './test-support/test-redis.js'
 
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0)
@@ -64,6 +64,20 @@ async function touchEverything(clientId: string, cost: number): Promise<void> {
   const refund = { refundKey: `r-${clientId}`, refundKeyExpiresAt: T0 + 86_400_000 }
   await store.refund({ clientId, windows: [MINUTE, DAY], credits: 1, at: T0, ...refund })
 }
+
+describe('an application cluster client', () => {
+  it('is used as given, warned about per master, and left open on close', async () => {
+    const warnings: string[] = []
+    const store = new RedisUsageStore({ client: admin, keyPrefix, onWarning: (w) => warnings.push(w) })
+    await store.init()
+    expect(warnings).toHaveLength(3)
+    expect(new Set(warnings.map((w) => w.split(' ')[2])).size).toBe(3) // one per master, named host:port
+    expect((await store.charge({ clientId: 'given', windows: [MINUTE], cost: 1, at: T0 })).used).toEqual([1])
+    await store.close()
+    expect(admin.isOpen).toBe(true)
+    expect(store.client.isOpen).toBe(true)
+  })
+})
 
 describe('key layout on a 3-master Redis Cluster', () => {
   it('computes the same hash slot as CLUSTER KEYSLOT, for plain and odd tags', async () => {

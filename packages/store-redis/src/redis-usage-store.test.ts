@@ -136,6 +136,42 @@ describe('a server of its own', () => {
     expect(warnings).toEqual([])
   })
 
+  it('works through an application client speaking RESP2, which it leaves open', async () => {
+    const server = await start([])
+    const client = createClient({ url: server.url, RESP: 2 })
+    client.on('error', () => undefined)
+    await client.connect()
+    const warnings: string[] = []
+    const store = new RedisUsageStore({ client, onWarning: (w) => warnings.push(w) })
+    await store.init()
+    expect(warnings).toHaveLength(1) // CONFIG GET answered as a RESP2 list
+    const idempotency = { key: 'k', expiresAt: T0 + 60_000 }
+    await store.charge({ clientId: 'a', windows: [MINUTE, DAY], cost: 5, at: T0, idempotency })
+    expect(
+      await store.charge({ clientId: 'a', windows: [MINUTE, DAY], cost: 5, at: T0, idempotency }),
+    ).toEqual({
+      allowed: true,
+      used: [5, 5],
+      replayed: true,
+    })
+    await store.refund({
+      clientId: 'a',
+      windows: [DAY],
+      credits: 2,
+      at: T0,
+      refundKey: 'r',
+      refundKeyExpiresAt: T0,
+    })
+    expect(await store.status('a', [MINUTE, DAY])).toEqual([5, 3])
+    expect(await store.readUsage({ clientId: 'a', from: 0, to: T0 + 1 })).toEqual([{ start: T0, credits: 3 }])
+    await store.purge({ before: T0 + 86_400_000, now: T0 + 86_400_000 }) // SMEMBERS answered as a RESP2 list
+    expect(await store.status('a', [MINUTE, DAY])).toEqual([0, 0])
+    expect(await client.dbSize()).toBe(0)
+    await store.close()
+    expect(client.isOpen).toBe(true)
+    await client.close()
+  })
+
   it('rejects with StoreUnavailableError after commandTimeoutMs while the server hangs, then works again', async () => {
     const server = await start([])
     const store = await createRedisUsageStore({ url: server.url, commandTimeoutMs: 200, ...quiet })

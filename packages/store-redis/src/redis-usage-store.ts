@@ -174,12 +174,12 @@ export class RedisUsageStore implements UsageStore {
       client.off('error', this.onClientError)
       return
     }
+    // The listener stays on a client the store owns: it is ignored from now on, and a late 'error'
+    // from a dying connection must not become an unhandled event.
     try {
       if (client.isOpen) await client.close()
     } catch {
       client.destroy()
-    } finally {
-      client.off('error', this.onClientError)
     }
   }
 
