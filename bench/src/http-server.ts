@@ -7,11 +7,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ApiBilling, MemoryUsageStore, type UsageStore } from '@x/api-billing-core'
 import { billingMiddleware } from '@x/api-billing-express'
+import { createRedisUsageStore } from '@x/api-billing-store-redis'
 import { createSqliteUsageStore } from '@x/api-billing-store-sql'
 import express, { type RequestHandler } from 'express'
 import { rateLimit } from 'express-rate-limit'
+import { RedisStore } from 'rate-limit-redis'
 import { RateLimiterMemory } from 'rate-limiter-flexible'
+import { createClient } from 'redis'
 import { HTTP_CLIENT_KEY, type HttpVariant, isHttpVariant } from './http-variants.js'
+import { redisUrl, uniqueName } from './server-urls.js'
 import { benchPlan, LIMIT } from './workload.js'
 
 /** What to release when the bench stops this server (the SQLite variant's file). */
@@ -37,6 +41,26 @@ function rateLimiterFlexibleMemory(): RequestHandler {
       .then(() => next())
       .catch(() => res.status(429).send('Too Many Requests'))
   }
+}
+
+/** express-rate-limit with rate-limit-redis on its own node-redis client, as their READMEs show. */
+async function expressRateLimitRedis(): Promise<RequestHandler> {
+  const client = createClient({ url: redisUrl() })
+  client.on('error', () => undefined)
+  await client.connect()
+  const prefix = `${uniqueName('bench_erl')}:`
+  onStop.push(async () => {
+    await client.del(`${prefix}${HTTP_CLIENT_KEY}`)
+    await client.close()
+  })
+  return rateLimit({
+    windowMs: 60_000,
+    limit: LIMIT,
+    standardHeaders: 'draft-8',
+    legacyHeaders: true,
+    keyGenerator: apiKey,
+    store: new RedisStore({ prefix, sendCommand: (...args: string[]) => client.sendCommand(args) }),
+  })
 }
 
 async function limiterFor(variant: HttpVariant): Promise<RequestHandler | undefined> {
@@ -66,6 +90,17 @@ async function limiterFor(variant: HttpVariant): Promise<RequestHandler | undefi
       })
     case 'rlf-memory':
       return rateLimiterFlexibleMemory()
+    case 'ours-redis': {
+      const keyPrefix = `${uniqueName('bench_http')}:`
+      const store = await createRedisUsageStore({ url: redisUrl(), keyPrefix, onWarning: () => {} })
+      onStop.push(async () => {
+        await store.deleteUsage({ clientId: HTTP_CLIENT_KEY })
+        await store.close()
+      })
+      return ours(store)
+    }
+    case 'express-rate-limit-redis':
+      return expressRateLimitRedis()
   }
 }
 

@@ -6,6 +6,8 @@ export const HTTP_VARIANTS = [
   'ours-memory-no-headers',
   'express-rate-limit',
   'rlf-memory',
+  'ours-redis',
+  'express-rate-limit-redis',
 ] as const
 
 /** One of {@link HTTP_VARIANTS}. */
@@ -25,6 +27,11 @@ export const HTTP_VARIANT_LABELS: Readonly<Record<HttpVariant, { name: string; o
   },
   'express-rate-limit': { name: 'express-rate-limit 8 (draft-8 + legacy headers)', ours: false },
   'rlf-memory': { name: 'rate-limiter-flexible memory middleware', ours: false },
+  'ours-redis': { name: 'billingMiddleware, Redis store, both header sets', ours: true },
+  'express-rate-limit-redis': {
+    name: 'express-rate-limit 8 + rate-limit-redis (draft-8 + legacy headers)',
+    ours: false,
+  },
 }
 
 /** Narrows a command-line argument to a variant. */

@@ -40,12 +40,12 @@ export function markdownReport(report: BenchReport): string {
   if (report.footprint.length > 0) {
     lines.push(
       '',
-      '| memory store | ours (engine plans + store) per 1 M clients | RateLimiterMemory per 1 M clients | ours ÷ peer |',
-      '|---|---:|---:|---:|',
+      '| memory store | ours, pinned plans, per 1 M clients | ours, plans from resolveClient | RateLimiterMemory | pinned ÷ peer | resolved ÷ peer |',
+      '|---|---:|---:|---:|---:|---:|',
     )
     for (const f of report.footprint) {
       lines.push(
-        `| ${f.windows === 1 ? '1 window' : '3 windows'} (measured with ${count(f.clientsMeasured)} clients) | ${f.oursMiBPer1M.toFixed(0)} MiB | ${f.peerMiBPer1M.toFixed(0)} MiB | ${(f.oursMiBPer1M / f.peerMiBPer1M).toFixed(2)}× |`,
+        `| ${f.windows === 1 ? '1 window' : '3 windows'} (measured with ${count(f.clientsMeasured)} clients) | ${f.oursMiBPer1M.toFixed(0)} MiB | ${f.resolvedMiBPer1M.toFixed(0)} MiB | ${f.peerMiBPer1M.toFixed(0)} MiB | ${(f.oursMiBPer1M / f.peerMiBPer1M).toFixed(2)}× | ${(f.resolvedMiBPer1M / f.peerMiBPer1M).toFixed(2)}× |`,
       )
     }
   }
@@ -73,7 +73,7 @@ export function textReport(report: BenchReport): string {
   const out = [describeMachine(report.machine), format(header), ...rows.map(format)]
   for (const f of report.footprint) {
     out.push(
-      `memory per 1 M clients, ${f.windows} window(s): ours ${f.oursMiBPer1M.toFixed(0)} MiB, RateLimiterMemory ${f.peerMiBPer1M.toFixed(0)} MiB`,
+      `memory per 1 M clients, ${f.windows} window(s): ours ${f.oursMiBPer1M.toFixed(0)} MiB pinned, ${f.resolvedMiBPer1M.toFixed(0)} MiB resolved, RateLimiterMemory ${f.peerMiBPer1M.toFixed(0)} MiB`,
     )
   }
   for (const s of report.skipped) out.push(`skipped ${s.suite}: ${s.reason}`)

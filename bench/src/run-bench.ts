@@ -11,10 +11,20 @@ import { mariadbScenarios } from './suites/mariadb-suite.js'
 import { memoryScenarios } from './suites/memory-suite.js'
 import { mongoScenarios } from './suites/mongo-suite.js'
 import { postgresScenarios } from './suites/postgres-suite.js'
+import { redisScenarios } from './suites/redis-suite.js'
 import { sqliteScenarios } from './suites/sqlite-suite.js'
 
 /** The suites `pnpm bench` knows, in the order it runs them. */
-export const SUITES = ['memory', 'footprint', 'sqlite', 'postgres', 'mariadb', 'mongo', 'http'] as const
+export const SUITES = [
+  'memory',
+  'footprint',
+  'sqlite',
+  'postgres',
+  'mariadb',
+  'redis',
+  'mongo',
+  'http',
+] as const
 
 /** One of {@link SUITES}. */
 export type SuiteName = (typeof SUITES)[number]
@@ -65,6 +75,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchReport> {
   await scenarios('sqlite', () => sqliteScenarios(config))
   await scenarios('postgres', () => postgresScenarios(config))
   await scenarios('mariadb', () => mariadbScenarios(config))
+  await scenarios('redis', () => redisScenarios(config))
   if (only.has('mongo')) {
     let server: MongoServer | undefined
     try {

@@ -19,3 +19,6 @@ export function mysqlConfig(database?: string) {
 /** A name no other run uses: for a schema, a database or a table prefix. */
 export const uniqueName = (prefix: string): string =>
   `${prefix}_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`
+
+/** `REDIS_URL`, default `redis://127.0.0.1:6379`. */
+export const redisUrl = (): string => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'

@@ -55,6 +55,36 @@ export function ourContestant(
 }
 
 /**
+ * Our engine on the store `open` makes, with every client's plan coming from `resolveClient` (a catalog
+ * plan, cached after the first request) instead of `updateClientQuotas`: the charge rate of a resolved
+ * client, to set beside a pinned one's.
+ */
+export function resolvedContestant(
+  name: string,
+  windows: WindowCount,
+  open: () => Promise<UsageStore>,
+): Contestant {
+  return {
+    name,
+    ours: true,
+    async setup(): Promise<Runner> {
+      const store = await open()
+      const billing = new ApiBilling({
+        store,
+        plans: { bench: benchPlan(windows) },
+        resolveClient: async () => 'bench',
+        clientCache: { maxClients: CLIENTS, ttlMs: 3_600_000 },
+      })
+      for (const key of CLIENT_KEYS) await billing.tryTrackClientUsage(key, 1)
+      return {
+        op: (i) => billing.tryTrackClientUsage(CLIENT_KEYS[i % CLIENTS] as string, 1),
+        close: () => store.close(),
+      }
+    },
+  }
+}
+
+/**
  * A rate-limiter-flexible limiter per window (`make(durationSeconds, keyPrefix)`), consumed one point
  * per call; three windows go through its `RateLimiterUnion`, its own way of combining limits.
  */
