@@ -2,6 +2,7 @@ export { createRedisUsageStore } from './create-redis-usage-store.js'
 export type {
   RedisClusterClient,
   RedisClusterNode,
+  RedisCommandOptions,
   RedisStandaloneClient,
   RedisStoreClient,
 } from './redis-clients.js'

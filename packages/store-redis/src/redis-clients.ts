@@ -1,3 +1,9 @@
+/** Per-command options the store passes to node-redis. */
+export interface RedisCommandOptions {
+  /** node-redis's own queue timeout (ms); the store passes 0 (off) and enforces its own deadline. */
+  readonly timeout?: number
+}
+
 /**
  * A standalone node-redis client (`createClient()` from `redis`), as far as the store uses it. Any
  * client made by `createClient`, with any modules, scripts or RESP version, fits.
@@ -6,7 +12,7 @@ export interface RedisStandaloneClient {
   /** Whether `connect()` was called and `close()`/`destroy()` not yet. */
   readonly isOpen: boolean
   /** Sends one raw command. */
-  sendCommand(args: string[]): Promise<unknown>
+  sendCommand(args: string[], options?: RedisCommandOptions): Promise<unknown>
   /** Subscribes to the client's `'error'` events. */
   on(event: 'error', listener: (error: Error) => void): unknown
   /** Unsubscribes from the client's `'error'` events. */
@@ -33,7 +39,12 @@ export interface RedisClusterClient {
   /** The current masters (one per shard). */
   readonly masters: readonly RedisClusterNode[]
   /** Sends one raw command to the master of `firstKey`'s slot. */
-  sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]): Promise<unknown>
+  sendCommand(
+    firstKey: string | undefined,
+    isReadonly: boolean | undefined,
+    args: string[],
+    options?: RedisCommandOptions,
+  ): Promise<unknown>
   /** The connection to one node. */
   nodeClient(node: RedisClusterNode): Promise<RedisStandaloneClient>
   /** Subscribes to the cluster's `'error'` events. */

@@ -14,12 +14,13 @@ import {
   type UsageRange,
   type UsageStore,
 } from '@x/api-billing-core'
-import { clientKeys, counterKey, keysOfEscaped, slotClientsKey } from './client-keys.js'
+import { ClientKeyCache } from './client-key-cache.js'
+import { type ClientKeys, counterKey, keysOfEscaped, slotClientsKey } from './client-keys.js'
 import { CLUSTER_SLOTS } from './cluster-slot.js'
 import { durabilityWarnings } from './durability-warnings.js'
 import { ownedClients } from './owned-clients.js'
 import type { RedisStoreClient } from './redis-clients.js'
-import { RedisConnection } from './redis-connection.js'
+import { RedisConnection, scriptCommand } from './redis-connection.js'
 import { type RedisScript, redisScript } from './redis-script.js'
 import {
   type RedisUsageStoreOptions,
@@ -32,7 +33,7 @@ import { DELETE_USAGE_SCRIPT } from './scripts/delete-usage-script.js'
 import { PURGE_CLIENT_SCRIPT } from './scripts/purge-client-script.js'
 import { READ_USAGE_SCRIPT } from './scripts/read-usage-script.js'
 import { REFUND_SCRIPT } from './scripts/refund-script.js'
-import { chargeCall, maintenanceKeys, refundCall } from './store-requests.js'
+import { chargeCommand, maintenanceKeys, refundCommand } from './store-requests.js'
 
 const SCRIPTS = {
   charge: redisScript(CHARGE_SCRIPT),
@@ -58,6 +59,7 @@ export class RedisUsageStore implements UsageStore {
   private readonly connection: RedisConnection
   private readonly options: ResolvedCommonOptions
   private readonly owned: boolean
+  private readonly keyCache: ClientKeyCache
   private readonly onClientError: (error: Error) => void
   private closed = false
   private outageReported = false
@@ -73,6 +75,7 @@ export class RedisUsageStore implements UsageStore {
     }
     this.connection = new RedisConnection(client, this.options.commandTimeoutMs)
     this.owned = ownedClients.has(client)
+    this.keyCache = new ClientKeyCache(this.options.keyPrefix)
     this.onClientError = (error) => this.reportOutage(error)
     client.on('error', this.onClientError)
   }
@@ -102,15 +105,15 @@ export class RedisUsageStore implements UsageStore {
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     this.assertOpen()
     assertClientId(request.clientId)
-    const call = chargeCall(clientKeys(this.options.keyPrefix, request.clientId), request)
-    return chargeResult(await this.eval(SCRIPTS.charge, call.keys, call.args, 'RedisUsageStore.charge'))
+    const command = chargeCommand(SCRIPTS.charge, this.keysOf(request.clientId), request)
+    return chargeResult(await this.eval(SCRIPTS.charge, command, 'RedisUsageStore.charge'))
   }
 
   async status(clientId: string, windows: readonly StoreWindow[]): Promise<readonly number[]> {
     this.assertOpen()
     assertClientId(clientId)
     if (windows.length === 0) return []
-    const keys = clientKeys(this.options.keyPrefix, clientId)
+    const keys = this.keysOf(clientId)
     const counters = windows.map((w) => counterKey(keys, w.duration, w.start))
     try {
       const reply = await this.connection.run(counters[0] as string, ['MGET', ...counters])
@@ -124,27 +127,27 @@ export class RedisUsageStore implements UsageStore {
   async refund(request: RefundRequest): Promise<boolean> {
     this.assertOpen()
     assertClientId(request.clientId)
-    const call = refundCall(clientKeys(this.options.keyPrefix, request.clientId), request)
-    return replyNumber(await this.eval(SCRIPTS.refund, call.keys, call.args, 'RedisUsageStore.refund')) === 1
+    const command = refundCommand(SCRIPTS.refund, this.keysOf(request.clientId), request)
+    return replyNumber(await this.eval(SCRIPTS.refund, command, 'RedisUsageStore.refund')) === 1
   }
 
   async readUsage(range: UsageRange): Promise<readonly LedgerBucket[]> {
     this.assertOpen()
     assertClientId(range.clientId)
-    const keys = clientKeys(this.options.keyPrefix, range.clientId)
-    const args = [String(range.from), String(range.to)]
-    return ledgerBuckets(
-      await this.eval(SCRIPTS.readUsage, [keys.ledger, keys.ledgerIndex], args, 'RedisUsageStore.readUsage'),
-    )
+    const keys = this.keysOf(range.clientId)
+    const command = scriptCommand(SCRIPTS.readUsage, [keys.ledger, keys.ledgerIndex])
+    command.push(String(range.from), String(range.to))
+    return ledgerBuckets(await this.eval(SCRIPTS.readUsage, command, 'RedisUsageStore.readUsage'))
   }
 
   async deleteUsage(request: DeleteUsageRequest): Promise<void> {
     this.assertOpen()
     assertClientId(request.clientId)
-    const keys = clientKeys(this.options.keyPrefix, request.clientId)
-    const args = [keys.base, keys.id]
-    if (!isWholeClientDelete(request)) args.push(String(request.from), String(request.to))
-    await this.eval(SCRIPTS.deleteUsage, maintenanceKeys(keys), args, 'RedisUsageStore.deleteUsage')
+    const keys = this.keysOf(request.clientId)
+    const command = scriptCommand(SCRIPTS.deleteUsage, maintenanceKeys(keys))
+    command.push(keys.base, keys.id)
+    if (!isWholeClientDelete(request)) command.push(String(request.from), String(request.to))
+    await this.eval(SCRIPTS.deleteUsage, command, 'RedisUsageStore.deleteUsage')
   }
 
   /**
@@ -183,6 +186,10 @@ export class RedisUsageStore implements UsageStore {
     }
   }
 
+  private keysOf(clientId: string): ClientKeys {
+    return this.keyCache.get(clientId)
+  }
+
   private async purgeSlot(slot: number, request: PurgeRequest): Promise<void> {
     const index = slotClientsKey(this.options.keyPrefix, slot)
     let ids: unknown[]
@@ -193,14 +200,15 @@ export class RedisUsageStore implements UsageStore {
     }
     for (const id of ids) {
       const keys = keysOfEscaped(this.options.keyPrefix, String(id))
-      const args = [keys.base, keys.id, String(request.before), String(request.now)]
-      await this.eval(SCRIPTS.purgeClient, maintenanceKeys(keys), args, 'RedisUsageStore.purge')
+      const command = scriptCommand(SCRIPTS.purgeClient, maintenanceKeys(keys))
+      command.push(keys.base, keys.id, String(request.before), String(request.now))
+      await this.eval(SCRIPTS.purgeClient, command, 'RedisUsageStore.purge')
     }
   }
 
-  private async eval(script: RedisScript, keys: string[], args: string[], context: string): Promise<unknown> {
+  private async eval(script: RedisScript, command: string[], context: string): Promise<unknown> {
     try {
-      const reply = await this.connection.eval(script, keys, args)
+      const reply = await this.connection.eval(script, command)
       this.outageReported = false
       return reply
     } catch (error) {

@@ -7,17 +7,14 @@ import {
 } from '@x/api-billing-core'
 import { type ClientKeys, counterKey } from './client-keys.js'
 import { escapeKeyPart } from './escape-key-part.js'
+import { scriptCommand } from './redis-connection.js'
+import type { RedisScript } from './redis-script.js'
+import { CHARGE_FIXED_KEYS } from './scripts/charge-script.js'
 
 /** Index entries of counters that end this long before a charge may be dropped once their key expired. */
 const STALE_INDEX_MS = 86_400_000
 /** A counter outlives its window by the window's length, but at least by this much. */
 const MIN_COUNTER_MARGIN_MS = 60_000
-
-/** Keys and arguments of one script run. */
-export interface ScriptCall {
-  readonly keys: string[]
-  readonly args: string[]
-}
 
 /**
  * How long a counter lives from the charge at `at`: to the window's end plus a margin (the window's
@@ -30,19 +27,24 @@ export function counterTtlMs(window: StoreWindow, at: number): number {
   return Math.max(1_000, Math.ceil(window.end - at + margin))
 }
 
-/** The charge script's keys and arguments for `request`. */
-export function chargeCall(keys: ClientKeys, request: ChargeRequest): ScriptCall {
+/**
+ * The whole charge command for `request`: `EVALSHA sha numkeys keys... args...`, built in one array
+ * (this is the hot path), in the order the charge script reads them.
+ */
+export function chargeCommand(script: RedisScript, keys: ClientKeys, request: ChargeRequest): string[] {
   const { windows, cost, at } = request
   const claim = request.idempotency
-  const list = [
+  const command = scriptCommand(script, [
     keys.idempotency,
     keys.idempotencyIndex,
     keys.ledger,
     keys.ledgerIndex,
     keys.counterIndex,
     keys.slotClients,
-  ]
-  const args = [
+  ])
+  command[2] = String(CHARGE_FIXED_KEYS + windows.length)
+  for (const w of windows) command.push(counterKey(keys, w.duration, w.start))
+  command.push(
     String(cost),
     String(at),
     String(ledgerBucketStart(at)),
@@ -51,32 +53,32 @@ export function chargeCall(keys: ClientKeys, request: ChargeRequest): ScriptCall
     keys.id,
     String(at - STALE_INDEX_MS),
     keys.base,
-  ]
+  )
   for (const w of windows) {
-    list.push(counterKey(keys, w.duration, w.start))
-    args.push(
+    command.push(
       isUnlimited(w.limit) ? '-1' : String(w.limit),
       String(counterTtlMs(w, at)),
       `${w.duration}:${w.start}`,
       String(w.end),
     )
   }
-  return { keys: list, args }
+  return command
 }
 
-/** The refund script's keys and arguments for `request`. */
-export function refundCall(keys: ClientKeys, request: RefundRequest): ScriptCall {
+/** The whole refund command for `request`, in the order the refund script reads it. */
+export function refundCommand(script: RedisScript, keys: ClientKeys, request: RefundRequest): string[] {
   const list = [keys.idempotency, keys.idempotencyIndex, keys.ledger, keys.refunds, keys.slotClients]
   for (const w of request.windows) list.push(counterKey(keys, w.duration, w.start))
-  const args = [
+  const command = scriptCommand(script, list)
+  command.push(
     String(request.credits),
     String(ledgerBucketStart(request.at)),
     escapeKeyPart(request.refundKey),
     String(request.refundKeyExpiresAt),
     request.idempotencyKey === undefined ? '' : escapeKeyPart(request.idempotencyKey),
     keys.id,
-  ]
-  return { keys: list, args }
+  )
+  return command
 }
 
 /** The keys the delete and purge scripts take, in their order. */
