@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { UsageStore } from '@x/api-billing-core'
 import { MongoUsageStore } from '@x/api-billing-store-mongo'
+import { createRedisUsageStore } from '@x/api-billing-store-redis'
 import {
   createMysqlUsageStore,
   createPostgresUsageStore,
@@ -16,11 +17,18 @@ export interface StoreChoice {
 }
 
 /**
- * Picks the store from the environment: `MONGODB_URL` → MongoDB; `DATABASE_URL` of `postgres://…` →
+ * Picks the store from the environment: `REDIS_URL` → Redis (keys under `api-billing-demo:`);
+ * `MONGODB_URL` → MongoDB; `DATABASE_URL` of `postgres://…` →
  * PostgreSQL, `mysql://…` → MySQL/MariaDB, anything else → a SQLite file at that path; nothing → the
  * embedded SQLite file `data/demo.sqlite` under `defaultDir`. SQL stores come migrated.
  */
 export async function createStore(env: NodeJS.ProcessEnv, defaultDir: string): Promise<StoreChoice> {
+  if (env.REDIS_URL) {
+    return {
+      store: await createRedisUsageStore({ url: env.REDIS_URL, keyPrefix: 'api-billing-demo:' }),
+      description: `Redis at ${redact(env.REDIS_URL)}`,
+    }
+  }
   if (env.MONGODB_URL) {
     return {
       store: MongoUsageStore.fromUrl(env.MONGODB_URL),
