@@ -102,6 +102,7 @@ export class RedisUsageStore implements UsageStore {
     }
   }
 
+  /** One run of the charge script: idempotency and every window checked before anything is written. */
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     this.assertOpen()
     assertClientId(request.clientId)
@@ -109,6 +110,7 @@ export class RedisUsageStore implements UsageStore {
     return chargeResult(await this.eval(SCRIPTS.charge, command, 'RedisUsageStore.charge'))
   }
 
+  /** One `MGET` of the window counters (0 for a counter never charged or expired). */
   async status(clientId: string, windows: readonly StoreWindow[]): Promise<readonly number[]> {
     this.assertOpen()
     assertClientId(clientId)
@@ -124,6 +126,7 @@ export class RedisUsageStore implements UsageStore {
     }
   }
 
+  /** One run of the refund script: once per refund key, never below zero, forgets the idempotency key. */
   async refund(request: RefundRequest): Promise<boolean> {
     this.assertOpen()
     assertClientId(request.clientId)
@@ -131,6 +134,7 @@ export class RedisUsageStore implements UsageStore {
     return replyNumber(await this.eval(SCRIPTS.refund, command, 'RedisUsageStore.refund')) === 1
   }
 
+  /** One read script: the ledger buckets starting in `[from, to)`, by start, empty ones left out. */
   async readUsage(range: UsageRange): Promise<readonly LedgerBucket[]> {
     this.assertOpen()
     assertClientId(range.clientId)
@@ -140,6 +144,7 @@ export class RedisUsageStore implements UsageStore {
     return ledgerBuckets(await this.eval(SCRIPTS.readUsage, command, 'RedisUsageStore.readUsage'))
   }
 
+  /** One delete script: the whole client, or its ledger buckets and counters starting in the range. */
   async deleteUsage(request: DeleteUsageRequest): Promise<void> {
     this.assertOpen()
     assertClientId(request.clientId)
