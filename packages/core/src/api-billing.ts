@@ -1,9 +1,11 @@
 import type { ResolveClient } from './client-resolution.js'
 import { type ClientCacheOptions, ClientResolver } from './client-resolver.js'
 import { type Clock, systemClock } from './clock.js'
-import type { ClientPlan, PlanWindows } from './compiled-quota.js'
+import type { ClientPlan } from './compiled-quota.js'
 import { type DailyUsage, localDays, sumByDay } from './daily-usage.js'
-import type { Decision, WindowUsage } from './decision.js'
+import type { Decision } from './decision.js'
+import { DecisionBuilder } from './decision-builder.js'
+import { DecisionChargeIds } from './decision-charge-ids.js'
 import { InvalidArgumentError } from './errors/invalid-argument-error.js'
 import type { PlanResolutionError } from './errors/plan-resolution-error.js'
 import { QuotaExceededError } from './errors/quota-exceeded-error.js'
@@ -14,7 +16,6 @@ import { PlanCatalog } from './plan-catalog.js'
 import type { QuotaDefinition } from './quota-definition.js'
 import type { SharedPlan } from './shared-plan.js'
 import { SharedPlanRegistry } from './shared-plan-registry.js'
-import { compareTightness } from './tightness.js'
 import type { ChargeRequest, ChargeResult, StoreWindow, UsageStore } from './usage-store.js'
 import { assertClientId, assertCredits, assertTimeZone, describeValue, toEpochMs } from './validate.js'
 
@@ -118,9 +119,10 @@ export class ApiBilling {
   private readonly resolver: ClientResolver | undefined
   /** The clock in epoch ms; the system clock is read as a number, one Date fewer per request. */
   private readonly nowMs: () => number
-  /** Charge ids are this instance's random prefix plus a counter: unique without a UUID per charge. */
-  private readonly chargePrefix = randomPrefix()
-  private chargeCount = 0
+  /** Charge ids: this instance's random prefix plus a counter, unique without a UUID per charge. */
+  private readonly chargeIds = new DecisionChargeIds()
+  /** Builds every decision this instance answers (and shares their instants' Dates). */
+  private readonly decisions = new DecisionBuilder()
 
   constructor(options: ApiBillingOptions) {
     if (typeof options?.store?.charge !== 'function') {
@@ -255,10 +257,19 @@ export class ApiBilling {
     const chargeId =
       result.allowed && credits > 0
         ? idempotencyKey === undefined
-          ? this.chargePrefix + ++this.chargeCount
+          ? this.chargeIds.next()
           : KEYED_CHARGE + idempotencyKey
         : undefined
-    return decide(clientId, credits, atMs, snapshot, result.used, result.allowed, result.replayed, chargeId)
+    return this.decisions.build(
+      clientId,
+      credits,
+      atMs,
+      snapshot,
+      result.used,
+      result.allowed,
+      result.replayed,
+      chargeId,
+    )
   }
 
   /**
@@ -283,8 +294,16 @@ export class ApiBilling {
     const snapshot = plan.snapshotAt(atMs)
     const { windows } = snapshot
     const used = await this.callStore(() => this.store.status(clientId, windows))
-    const allowed = windows.every((w, i) => hasRoom(used[i] as number, 1, w.limit))
-    return decide(clientId, 0, atMs, snapshot, used, allowed, false, undefined)
+    return this.decisions.build(
+      clientId,
+      0,
+      atMs,
+      snapshot,
+      used,
+      hasRoomInEvery(windows, used),
+      false,
+      undefined,
+    )
   }
 
   /**
@@ -466,61 +485,12 @@ function createResolver(
   })
 }
 
-/** 96 random bits, so charge ids from different engine instances never collide. */
-function randomPrefix(): string {
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(12))
-  return `${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}-`
-}
-
-/** Builds the decision in one pass over the windows, with plain loops and fixed object shapes (hot path). */
-function decide(
-  clientId: string,
-  cost: number,
-  atMs: number,
-  snapshot: PlanWindows,
-  used: readonly number[],
-  allowed: boolean,
-  replayed: boolean,
-  chargeId: string | undefined,
-): Decision {
-  const { windows, starts, ends } = snapshot
-  const count = windows.length
-  const usage: WindowUsage[] = new Array(count)
-  let tightest: WindowUsage | undefined
-  for (let i = 0; i < count; i++) {
-    const w = windows[i] as StoreWindow
-    const u = used[i] ?? 0
-    const remaining = Math.max(0, w.limit - u)
-    const window: WindowUsage = {
-      duration: w.duration,
-      limit: w.limit,
-      used: u,
-      remaining,
-      start: starts[i] as Date,
-      resetAt: ends[i] as Date,
-    }
-    usage[i] = window
-    if (
-      remaining !== Number.POSITIVE_INFINITY &&
-      (tightest === undefined || compareTightness(window, tightest) < 0)
-    ) {
-      tightest = window
-    }
+/** Whether one more credit fits in every window, given each window's `used` (a status read's `allowed`). */
+function hasRoomInEvery(windows: readonly StoreWindow[], used: readonly number[]): boolean {
+  for (let i = 0; i < windows.length; i++) {
+    if (!hasRoom(used[i] ?? 0, 1, (windows[i] as StoreWindow).limit)) return false
   }
-  const overall = (tightest ?? usage[0]) as WindowUsage
-  const at = new Date(atMs)
-  // One object shape for every decision (chargeId present, possibly undefined) keeps the call site monomorphic.
-  return {
-    clientId,
-    allowed,
-    cost,
-    remaining: overall.remaining,
-    resetAt: overall.resetAt,
-    at,
-    windows: usage,
-    replayed,
-    chargeId,
-  }
+  return true
 }
 
 function toRange(from: Date | undefined, to: Date | undefined): { from: number; to: number } {

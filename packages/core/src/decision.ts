@@ -22,6 +22,17 @@ export interface WindowUsage {
 /**
  * The answer to "may this client spend these credits now?", and the state of every window after it.
  * Returned by `tryTrackClientUsage` and `getQuotaStatus`; carried by `QuotaExceededError`.
+ *
+ * A decision is plain data: an object literal whose properties (all nine, `chargeId` included even when
+ * `undefined`) are own and enumerable, as are those of each `windows` entry. So `{ ...decision }` copies
+ * all of it, `JSON.stringify(decision)` writes all of it (the Dates as ISO strings; `chargeId` is left
+ * out when `undefined`), and `structuredClone` and deep equality see what you see. Nothing is computed on
+ * read: lazy getters on a class would have saved building `windows` for callers that never read it, but a
+ * spread copy or `JSON.stringify` would then silently lose those fields.
+ *
+ * What keeps it cheap instead: every Date in it is shared and read-only (an `ImmutableDate`, whose setters
+ * throw) — `at` by every decision of the same millisecond, `resetAt`, `start` by every decision in the
+ * window — so a decision allocates only itself, its `windows` array, their entries and its `chargeId`.
  */
 export interface Decision {
   /** The client the decision is about. */
@@ -32,9 +43,12 @@ export interface Decision {
   readonly cost: number
   /** Credits left in the tightest window (fewest remaining; unlimited is never the tightest). */
   readonly remaining: number
-  /** When the tightest window renews. */
+  /** When the tightest window renews (that window's `resetAt`: read-only and shared, as there). */
   readonly resetAt: Date
-  /** The instant the decision was made, read from the engine's clock. */
+  /**
+   * The instant the decision was made, read from the engine's clock. Read-only: shared by every decision
+   * the engine makes in the same millisecond, so its setters throw a `TypeError`; copy it to edit.
+   */
   readonly at: Date
   /** Every window of the client's plan, shortest duration first. */
   readonly windows: readonly WindowUsage[]
