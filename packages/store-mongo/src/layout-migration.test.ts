@@ -1,24 +1,10 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import type { StoreWindow } from '@x/api-billing-core'
 import { type Db, Double, MongoClient } from 'mongodb'
 import { MongoUsageStore } from './mongo-usage-store.js'
 import { freshDbName, mongoUrl } from './test-support/test-database.js'
+import { day, MINUTE, minute, T0 } from './test-support/windows.js'
 
-const T0 = Date.UTC(2026, 0, 15, 12, 0, 0)
-const MINUTE = 60_000
-const DAY_START = T0 - 43_200_000
-const minute = (i: number, limit: number): StoreWindow => ({
-  duration: 'minute',
-  start: T0 + i * MINUTE,
-  end: T0 + (i + 1) * MINUTE,
-  limit,
-})
-const day = (limit: number): StoreWindow => ({
-  duration: 'day',
-  start: DAY_START,
-  end: DAY_START + 86_400_000,
-  limit,
-})
+const DAY_START = day(0).start
 const id = (...parts: (string | number)[]) => JSON.stringify(parts)
 const n = (value: number) => new Double(value)
 
@@ -73,13 +59,13 @@ describe('a database written by store version 0.1 (layout 1)', () => {
   })
 
   it('reads every window where version 0.1 left it: current, previous and archived', async () => {
-    expect(await store.status('a', [minute(1, 10), day(100), minute(0, 10), minute(-1, 10)])).toEqual([
+    expect(await store.status('a', [minute(10, 1), day(100), minute(10, 0), minute(10, -1)])).toEqual([
       7, 40, 5, 4,
     ])
   })
 
   it('charges on top of the counts it found, and refuses at the same limit', async () => {
-    const windows = [minute(1, 10), day(100)]
+    const windows = [minute(10, 1), day(100)]
     expect(await store.charge({ clientId: 'a', windows, cost: 3, at: T0 })).toEqual({
       allowed: true,
       used: [10, 43],
@@ -90,7 +76,7 @@ describe('a database written by store version 0.1 (layout 1)', () => {
       used: [10, 43],
       replayed: false,
     })
-    expect(await store.charge({ clientId: 'a', windows: [minute(0, 6)], cost: 1, at: T0 })).toMatchObject({
+    expect(await store.charge({ clientId: 'a', windows: [minute(6, 0)], cost: 1, at: T0 })).toMatchObject({
       allowed: true,
       used: [6],
     })
@@ -100,7 +86,7 @@ describe('a database written by store version 0.1 (layout 1)', () => {
   })
 
   it('replays an idempotency key and ignores a refund key that version 0.1 recorded', async () => {
-    const windows = [minute(1, 10), day(100)]
+    const windows = [minute(10, 1), day(100)]
     const idempotency = { key: 'k1', expiresAt: T0 + 86_400_000 }
     expect(await store.charge({ clientId: 'a', windows, cost: 1, at: T0, idempotency })).toEqual({
       allowed: true,
@@ -134,6 +120,6 @@ describe('a database written by store version 0.1 (layout 1)', () => {
       version: 2,
     })
     await store.init()
-    expect(await store.status('a', [minute(1, 10), minute(-1, 10)])).toEqual([7, 4])
+    expect(await store.status('a', [minute(10, 1), minute(10, -1)])).toEqual([7, 4])
   })
 })

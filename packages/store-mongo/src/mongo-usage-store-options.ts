@@ -23,6 +23,15 @@ export interface MongoUsageStoreCommonOptions {
    * over, in ms: it bounds the wait after a process died mid-charge. Default 5 000.
    */
   readonly leaseMs?: number
+  /**
+   * Whether charges of one client that arrive together (in the same event-loop turn, or while that
+   * client's previous charge is at the server) go to the server as one batch: one conditional update of
+   * the client's counter document for all of them, one ledger `$inc` per bucket, and on FerretDB v1 one
+   * lock for the batch. Every caller still gets its own exact answer. Default `true`.
+   */
+  readonly batching?: boolean
+  /** Most charges in one batch. Default 128. */
+  readonly maxBatchSize?: number
 }
 
 /** Options of `new MongoUsageStore(...)`. */
@@ -53,6 +62,8 @@ export interface ResolvedStoreOptions {
   readonly collectionPrefix: string
   readonly clientLocks: ClientLockMode
   readonly leaseMs: number
+  readonly batching: boolean
+  readonly maxBatchSize: number
 }
 
 const LOCK_MODES: readonly ClientLockMode[] = ['auto', 'always', 'never']
@@ -74,7 +85,13 @@ export function resolveStoreOptions(options: MongoUsageStoreCommonOptions): Reso
   if (!LOCK_MODES.includes(clientLocks)) {
     throw new InvalidArgumentError('clientLocks', 'expected "auto", "always" or "never"')
   }
-  return { dbName: options.dbName, collectionPrefix, clientLocks, leaseMs }
+  const batching = options.batching ?? true
+  if (typeof batching !== 'boolean') throw new InvalidArgumentError('batching', 'expected true or false')
+  const maxBatchSize = options.maxBatchSize ?? 128
+  if (!(Number.isSafeInteger(maxBatchSize) && maxBatchSize >= 1)) {
+    throw new InvalidArgumentError('maxBatchSize', 'expected a whole number of charges, at least 1')
+  }
+  return { dbName: options.dbName, collectionPrefix, clientLocks, leaseMs, batching, maxBatchSize }
 }
 
 /** Checks the connection string of `fromUrl`; throws `InvalidArgumentError('url', ...)` otherwise. */

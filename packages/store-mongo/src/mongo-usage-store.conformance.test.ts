@@ -10,29 +10,31 @@ afterAll(async () => {
   await admin?.close()
 })
 
-usageStoreConformanceSuite({
-  name: 'MongoUsageStore',
-  createStore: async () => {
-    const url = mongoUrl()
-    admin ??= new MongoClient(url)
-    const dbName = freshDbName('conf')
-    const open = async () => {
-      const store = MongoUsageStore.fromUrl(url, { dbName })
-      try {
-        await store.init()
-      } catch (error) {
-        await store.close()
-        throw error
+for (const batching of [true, false]) {
+  usageStoreConformanceSuite({
+    name: `MongoUsageStore (batching: ${batching})`,
+    createStore: async () => {
+      const url = mongoUrl()
+      admin ??= new MongoClient(url)
+      const dbName = freshDbName('conf')
+      const open = async () => {
+        const store = MongoUsageStore.fromUrl(url, { dbName, batching })
+        try {
+          await store.init()
+        } catch (error) {
+          await store.close()
+          throw error
+        }
+        return store
       }
-      return store
-    }
-    return {
-      store: await open(),
-      reopen: open,
-      cleanup: async () => {
-        await admin?.db(dbName).dropDatabase()
-      },
-    }
-  },
-  testApi: { describe, it, beforeEach, afterEach },
-})
+      return {
+        store: await open(),
+        reopen: open,
+        cleanup: async () => {
+          await admin?.db(dbName).dropDatabase()
+        },
+      }
+    },
+    testApi: { describe, it, beforeEach, afterEach },
+  })
+}

@@ -1,24 +1,10 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { InvalidArgumentError, StoreUnavailableError, type StoreWindow } from '@x/api-billing-core'
+import { InvalidArgumentError, StoreUnavailableError } from '@x/api-billing-core'
 import { MongoClient } from 'mongodb'
 import { MongoUsageStore } from './mongo-usage-store.js'
 import { freshDbName, mongoUrl } from './test-support/test-database.js'
+import { day, MINUTE, minute, T0 } from './test-support/windows.js'
 import { freePort } from './testing/index.js'
-
-const T0 = Date.UTC(2026, 0, 15, 12, 0, 0)
-const MINUTE = 60_000
-const minute = (limit: number, start = T0): StoreWindow => ({
-  duration: 'minute',
-  start,
-  end: start + MINUTE,
-  limit,
-})
-const day = (limit: number): StoreWindow => ({
-  duration: 'day',
-  start: T0 - 43_200_000,
-  end: T0 + 43_200_000,
-  limit,
-})
 
 const admin = new MongoClient(mongoUrl())
 afterAll(() => admin.close())
@@ -84,7 +70,7 @@ describe('MongoUsageStore windows and numbers', () => {
   })
 
   it('charges a window two behind the newest and keeps all-or-nothing with the current ones', async () => {
-    const m = (i: number, limit = 10) => minute(limit, T0 + i * MINUTE)
+    const m = (i: number, limit = 10) => minute(limit, i)
     await store.charge({ clientId: 'a', windows: [m(0)], cost: 2, at: T0 })
     await store.charge({ clientId: 'a', windows: [m(1)], cost: 3, at: T0 + MINUTE })
     await store.charge({ clientId: 'a', windows: [m(2)], cost: 4, at: T0 + 2 * MINUTE })
@@ -108,22 +94,27 @@ describe('MongoUsageStore windows and numbers', () => {
     expect(await store.status('a', [m(0)])).toEqual([0])
   })
 
-  it('grants exactly each limit when two instances with clocks a minute apart race at a boundary', async () => {
-    const other = MongoUsageStore.fromUrl(mongoUrl(), { dbName, collectionPrefix: 'x_' })
-    const older = minute(30)
-    const newer = minute(30, T0 + MINUTE)
-    const results = await Promise.all(
-      Array.from({ length: 120 }, (_, i) =>
-        i % 2 === 0
-          ? store.charge({ clientId: 'b', windows: [older], cost: 1, at: T0 })
-          : other.charge({ clientId: 'b', windows: [newer], cost: 1, at: T0 + MINUTE }),
-      ),
-    )
-    await other.close()
-    expect(results.filter((r, i) => r.allowed && i % 2 === 0)).toHaveLength(30)
-    expect(results.filter((r, i) => r.allowed && i % 2 === 1)).toHaveLength(30)
-    expect(await store.status('b', [older, newer])).toEqual([30, 30])
-  })
+  it.each([true, false])(
+    'grants exactly each limit when two instances with clocks a minute apart race at a boundary (batching: %s)',
+    async (batching) => {
+      const first = MongoUsageStore.fromUrl(mongoUrl(), { dbName, collectionPrefix: 'x_', batching })
+      const other = MongoUsageStore.fromUrl(mongoUrl(), { dbName, collectionPrefix: 'x_', batching })
+      const older = minute(30)
+      const newer = minute(30, 1)
+      const results = await Promise.all(
+        Array.from({ length: 120 }, (_, i) =>
+          i % 2 === 0
+            ? first.charge({ clientId: 'b', windows: [older], cost: 1, at: T0 })
+            : other.charge({ clientId: 'b', windows: [newer], cost: 1, at: T0 + MINUTE }),
+        ),
+      )
+      await first.close()
+      await other.close()
+      expect(results.filter((r, i) => r.allowed && i % 2 === 0)).toHaveLength(30)
+      expect(results.filter((r, i) => r.allowed && i % 2 === 1)).toHaveLength(30)
+      expect(await store.status('b', [older, newer])).toEqual([30, 30])
+    },
+  )
 
   it('keeps counters and the ledger exact up to 2^53', async () => {
     const window = minute(2 ** 53)

@@ -2,7 +2,6 @@ import {
   type ChargeRequest,
   type ChargeResult,
   type DeleteUsageRequest,
-  type IdempotencyClaim,
   InvalidArgumentError,
   isWholeClientDelete,
   type LedgerBucket,
@@ -16,6 +15,8 @@ import {
 } from '@x/api-billing-core'
 import { type Db, MongoClient } from 'mongodb'
 import { ArchivedWindows } from './archived-windows.js'
+import { BatchedCharges } from './batched-charges.js'
+import { ClientBatcher } from './client-batcher.js'
 import { ClientLocks } from './client-locks.js'
 import { type CollectionNames, collectionNames } from './collection-names.js'
 import { IdempotencyClaims } from './idempotency-claims.js'
@@ -44,7 +45,9 @@ const clientsMadeByStore = new WeakSet<MongoClient>()
  * its filter proves that each window is the current one and has room, `$inc` charges them all. A
  * newer window rolls the current one into `previous` in the same update; windows older than that
  * (an instance whose clock lags) live in a separate collection. No transactions, no pipeline updates,
- * no `$expr`. Every driver or server failure rejects with `StoreUnavailableError` (cause attached).
+ * no `$expr`. Charges of one client that arrive together are batched (option `batching`, default on):
+ * one write of the counter document for the batch, each caller still answered exactly. Every driver or
+ * server failure rejects with `StoreUnavailableError` (cause attached).
  */
 export class MongoUsageStore implements UsageStore {
   private readonly client: MongoClient
@@ -57,6 +60,8 @@ export class MongoUsageStore implements UsageStore {
   private readonly ledger: UsageLedger
   private readonly claims: IdempotencyClaims
   private readonly refundKeys: RefundKeys
+  private readonly batches: BatchedCharges
+  private readonly batcher: ClientBatcher<ChargeRequest, ChargeResult> | undefined
   private readonly locks: ClientLocks
   private locking: Promise<boolean> | undefined
   private closed = false
@@ -78,6 +83,14 @@ export class MongoUsageStore implements UsageStore {
     this.claims = new IdempotencyClaims(this.db.collection(this.names.idempotencyKeys), leaseMs)
     this.refundKeys = new RefundKeys(this.db.collection(this.names.refundKeys))
     this.locks = new ClientLocks(this.db.collection(this.names.locks), leaseMs)
+    this.batches = new BatchedCharges(this.counters, this.ledger, this.claims)
+    this.batcher = this.options.batching
+      ? new ClientBatcher({
+          maxBatchSize: this.options.maxBatchSize,
+          flush: (clientId, requests) => this.chargeBatch(clientId, requests),
+          exclusiveKey: (request) => request.idempotency?.key,
+        })
+      : undefined
   }
 
   /**
@@ -114,13 +127,15 @@ export class MongoUsageStore implements UsageStore {
     })
   }
 
+  /**
+   * Charges all windows or none. With `batching` (the default) the request joins its client's next
+   * batch (see `ClientBatcher` and `BatchedCharges`); otherwise it is sent alone.
+   */
   async charge(request: ChargeRequest): Promise<ChargeResult> {
-    return this.run('charge', () =>
-      this.serialised(request.clientId, () =>
-        request.idempotency === undefined
-          ? this.chargeAndRecord(request)
-          : this.chargeOnce(request, request.idempotency),
-      ),
+    return this.run('charge', async () =>
+      this.batcher === undefined
+        ? ((await this.chargeBatch(request.clientId, [request]))[0] as ChargeResult)
+        : this.batcher.submit(request.clientId, request),
     )
   }
 
@@ -190,26 +205,11 @@ export class MongoUsageStore implements UsageStore {
     if (this.ownsClient) await this.client.close()
   }
 
-  /** A charge without a key: the windows, then (if allowed) the ledger. */
-  private async chargeAndRecord(request: ChargeRequest): Promise<ChargeResult> {
-    const result = await this.counters.charge(request.clientId, request.windows, request.cost)
-    if (result.allowed) await this.ledger.add(request.clientId, request.at, request.cost)
-    return { ...result, replayed: false }
-  }
-
-  /** Charges an idempotent request exactly once: claim the key, charge, store the answer (or release). */
-  private async chargeOnce(request: ChargeRequest, idempotency: IdempotencyClaim): Promise<ChargeResult> {
-    const { clientId, at } = request
-    const claimed = await this.claims.claim(clientId, idempotency, at, await this.usesLocks())
-    if (claimed.replay !== undefined) return claimed.replay
-    const result = await this.counters.charge(clientId, request.windows, request.cost)
-    if (!result.allowed) {
-      await this.claims.release(clientId, idempotency.key, claimed.token)
-      return { ...result, replayed: false }
-    }
-    await this.ledger.add(clientId, at, request.cost)
-    await this.claims.complete(clientId, idempotency.key, claimed.token, result.used)
-    return { ...result, replayed: false }
+  /** Charges one client's requests (one, or a batch) under its lock when the server needs one. */
+  private async chargeBatch(clientId: string, requests: readonly ChargeRequest[]): Promise<ChargeResult[]> {
+    return this.serialised(clientId, async () =>
+      this.batches.charge(clientId, requests, await this.usesLocks()),
+    )
   }
 
   /** Runs `work` under the client's lock when the server needs one, else directly. */

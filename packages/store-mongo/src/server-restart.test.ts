@@ -8,6 +8,8 @@ import { type FerretdbServer, resolveFerretdbBinary, startFerretdb } from './tes
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0)
 const DAY: StoreWindow = { duration: 'day', start: T0 - 43_200_000, end: T0 + 43_200_000, limit: 1_000_000 }
 const LOOPS = 4
+/** About 2-6 s alone on this machine (two FerretDB starts, a kill, 200 acknowledged charges); 10x that. */
+const TIMEOUT_MS = 60_000
 let server: FerretdbServer | undefined
 
 afterAll(async () => {
@@ -15,54 +17,62 @@ afterAll(async () => {
   if (server) rmSync(server.dataDir, { recursive: true, force: true })
 })
 
-it('fails requests with StoreUnavailableError while the server is down, loses nothing acknowledged, and resumes', async () => {
-  const bin = process.env.API_BILLING_FERRETDB_BIN ?? resolveFerretdbBinary()
-  server = await startFerretdb(bin)
-  const { port, dataDir } = server
-  const store = MongoUsageStore.fromUrl(server.url, {
-    dbName: 'restart',
-    leaseMs: 1_000,
-    clientOptions: { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500 },
-  })
-  await store.init()
+it(
+  'fails requests with StoreUnavailableError while the server is down, loses nothing acknowledged, and resumes',
+  async () => {
+    const bin = process.env.API_BILLING_FERRETDB_BIN ?? resolveFerretdbBinary()
+    server = await startFerretdb(bin)
+    const { port, dataDir } = server
+    const store = MongoUsageStore.fromUrl(server.url, {
+      dbName: 'restart',
+      leaseMs: 1_000,
+      clientOptions: { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500 },
+    })
+    await store.init()
 
-  const acked = new Tally()
-  const failed = new Tally()
-  const errors: unknown[] = []
-  let stop = false
-  const loops = Array.from({ length: LOOPS }, async () => {
-    while (!stop) {
-      try {
-        const result = await store.charge({ clientId: 'c', windows: [DAY], cost: 1, at: T0 })
-        if (result.allowed) acked.add()
-      } catch (error) {
-        errors.push(error)
-        failed.add()
+    const acked = new Tally()
+    const failed = new Tally()
+    const errors: unknown[] = []
+    let stop = false
+    const loops = Array.from({ length: LOOPS }, async () => {
+      while (!stop) {
+        try {
+          const result = await store.charge({ clientId: 'c', windows: [DAY], cost: 1, at: T0 })
+          if (result.allowed) acked.add()
+        } catch (error) {
+          errors.push(error)
+          failed.add()
+        }
       }
+    })
+
+    try {
+      await acked.reach(100)
+      await server.stop('SIGKILL')
+      await failed.reach(failed.count + LOOPS)
+      const ackedWhileDown = acked.count
+
+      server = await startFerretdb(bin, { port, dataDir })
+      await acked.reach(ackedWhileDown + 100)
+    } finally {
+      // Also when a wait above fails or times out: loops left running would keep jest from exiting.
+      stop = true
+      await Promise.all(loops)
     }
-  })
 
-  await acked.reach(100)
-  await server.stop('SIGKILL')
-  await failed.reach(failed.count + LOOPS)
-  const ackedWhileDown = acked.count
+    expect(errors.length).toBeGreaterThanOrEqual(LOOPS)
+    for (const error of errors) expect(error).toBeInstanceOf(StoreUnavailableError)
+    expect((errors[0] as StoreUnavailableError).cause).toBeDefined()
 
-  server = await startFerretdb(bin, { port, dataDir })
-  await acked.reach(ackedWhileDown + 100)
-  stop = true
-  await Promise.all(loops)
-
-  expect(errors.length).toBeGreaterThanOrEqual(LOOPS)
-  for (const error of errors) expect(error).toBeInstanceOf(StoreUnavailableError)
-  expect((errors[0] as StoreUnavailableError).cause).toBeDefined()
-
-  const [used] = await store.status('c', [DAY])
-  const buckets = await store.readUsage({ clientId: 'c', from: 0, to: T0 + DAY.end })
-  const ledger = buckets.reduce((sum, b) => sum + b.credits, 0)
-  // Acknowledged charges all survived; a request in flight at the kill may have committed unacknowledged.
-  expect(used).toBeGreaterThanOrEqual(acked.count)
-  expect(used).toBeLessThanOrEqual(acked.count + LOOPS)
-  expect(ledger).toBeGreaterThanOrEqual(acked.count)
-  expect(ledger).toBeLessThanOrEqual(used as number)
-  await store.close()
-})
+    const [used] = await store.status('c', [DAY])
+    const buckets = await store.readUsage({ clientId: 'c', from: 0, to: T0 + DAY.end })
+    const ledger = buckets.reduce((sum, b) => sum + b.credits, 0)
+    // Acknowledged charges all survived; a request in flight at the kill may have committed unacknowledged.
+    expect(used).toBeGreaterThanOrEqual(acked.count)
+    expect(used).toBeLessThanOrEqual(acked.count + LOOPS)
+    expect(ledger).toBeGreaterThanOrEqual(acked.count)
+    expect(ledger).toBeLessThanOrEqual(used as number)
+    await store.close()
+  },
+  TIMEOUT_MS,
+)

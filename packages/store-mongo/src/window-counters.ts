@@ -3,6 +3,13 @@ import { hasRoom, StoreUnavailableError, type StoreWindow } from '@x/api-billing
 import type { Collection } from 'mongodb'
 import type { ArchivedWindows } from './archived-windows.js'
 import {
+  type BatchItem,
+  type CounterCharge,
+  mergedAnswers,
+  planBatch,
+  sameWindows,
+} from './counter-batches.js'
+import {
   currentWindowsCharge,
   endedSlotsFilter,
   newCounterDocument,
@@ -19,12 +26,8 @@ import { isDuplicateKeyError } from './is-duplicate-key-error.js'
 import type { CounterDocument, SlotDocument } from './store-documents.js'
 
 const MAX_ATTEMPTS = 200
-
-/** The counter part of a charge: whether every window had room, and each window's `used` after it. */
-export interface CounterCharge {
-  readonly allowed: boolean
-  readonly used: number[]
-}
+/** Reads and guarded writes a batch tries before charging its requests one at a time. */
+const BATCH_ATTEMPTS = 3
 
 /**
  * A client's window counters: the counter document (current and previous window of each duration)
@@ -51,6 +54,32 @@ export class WindowCounters {
     throw new StoreUnavailableError(
       `MongoUsageStore: charge for client "${clientId}" lost ${MAX_ATTEMPTS} races in a row; try again`,
     )
+  }
+
+  /**
+   * Charges several requests of one client, each exactly as if alone, in arrival order. First, if they
+   * share their windows, one update of their total cost (all fit, or this is skipped); then one read and
+   * one write guarded by the counts read (see `planBatch`); and when a window must roll, lives in the
+   * archive, or the guarded write keeps losing races, one request at a time.
+   */
+  async chargeMany(clientId: string, items: readonly BatchItem[]): Promise<CounterCharge[]> {
+    if (items.length === 0) return []
+    if (items.length === 1) {
+      const [item] = items as [BatchItem]
+      return [await this.charge(clientId, item.windows, item.cost)]
+    }
+    const merged = await this.chargeMerged(clientId, items)
+    if (merged !== undefined) return merged
+    for (let attempt = 0; attempt < BATCH_ATTEMPTS; attempt++) {
+      const plan = planBatch(await this.counters.findOne({ _id: clientId }), clientId, items)
+      if (plan === undefined) break
+      if (plan.write === undefined) return plan.answers
+      const written = await this.counters.updateOne(plan.write.filter, plan.write.update)
+      if (written.matchedCount === 1) return plan.answers
+    }
+    const answers: CounterCharge[] = []
+    for (const item of items) answers.push(await this.charge(clientId, item.windows, item.cost))
+    return answers
   }
 
   /** `used` of each window, without changing anything. */
@@ -94,6 +123,19 @@ export class WindowCounters {
   async clientsWithSlotsEndedBy(before: number): Promise<string[]> {
     const docs = await this.counters.find(endedSlotsFilter(before), { projection: { _id: 1 } }).toArray()
     return docs.map((d) => d._id)
+  }
+
+  /** Items sharing their windows, all current and all with room: one update of their total cost. */
+  private async chargeMerged(
+    clientId: string,
+    items: readonly BatchItem[],
+  ): Promise<CounterCharge[] | undefined> {
+    const total = items.reduce((sum, item) => sum + item.cost, 0)
+    const { windows } = items[0] as BatchItem
+    if (!Number.isSafeInteger(total) || windows.length === 0 || !sameWindows(items)) return undefined
+    const { filter, update } = currentWindowsCharge(clientId, windows, total)
+    const after = await this.counters.findOneAndUpdate(filter, update, { returnDocument: 'after' })
+    return after === null ? undefined : mergedAnswers(after, items)
   }
 
   /**
