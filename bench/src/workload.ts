@@ -73,7 +73,7 @@ export function resolvedContestant(
         store,
         plans: { bench: benchPlan(windows) },
         resolveClient: async () => 'bench',
-        clientCache: { maxClients: CLIENTS, ttlMs: 3_600_000 },
+        clientCache: { ttlMs: 3_600_000 }, // the default 100 000 clients: room for all 1 000
       })
       for (const key of CLIENT_KEYS) await billing.tryTrackClientUsage(key, 1)
       return {
