@@ -1,0 +1,61 @@
+import { writeSync } from 'node:fs'
+import { InvalidArgumentError } from '../../errors/invalid-argument-error.js'
+import type { UsageStore } from '../../usage-store.js'
+import { charge } from '../conformance/conformance-fixtures.js'
+import { type ChargeWorkerOrder, orderWindow } from './charge-worker-order.js'
+
+function readOrder<T>(argument: string | undefined): ChargeWorkerOrder<T> {
+  const order = JSON.parse(argument ?? 'null') as ChargeWorkerOrder<T> | null
+  if (order === null || (order.mode !== 'burst' && order.mode !== 'stream') || !(order.count > 0)) {
+    throw new InvalidArgumentError(
+      'argv[2]',
+      `expected the order of multiProcessChargeSuite as JSON, got ${String(argument)}`,
+    )
+  }
+  return order
+}
+
+async function burst<T>(store: UsageStore, order: ChargeWorkerOrder<T>): Promise<void> {
+  const request = charge(order.clientId, [orderWindow(order.limit)])
+  const results = await Promise.all(Array.from({ length: order.count }, () => store.charge(request)))
+  const granted = results.filter((r) => r.allowed).map((r) => r.used[0])
+  writeSync(1, `${JSON.stringify({ granted })}\n`)
+  await store.close()
+}
+
+async function stream<T>(store: UsageStore, order: ChargeWorkerOrder<T>): Promise<never> {
+  const request = charge(order.clientId, [orderWindow(order.limit)])
+  const loop = async (): Promise<never> => {
+    for (;;) {
+      // Synchronous, so every `ack` the parent reads was written before the worker could be killed.
+      if ((await store.charge(request)).allowed) writeSync(1, 'ack\n')
+    }
+  }
+  return Promise.race(Array.from({ length: order.count }, loop))
+}
+
+/**
+ * The body of a store's charge worker, the child process {@link multiProcessChargeSuite} spawns. A
+ * store's worker script is one call (compiled `.js` or plain `.mjs`, run by Node without a test runner):
+ *
+ * @example
+ * // src/test-support/charge-worker.ts, compiled to dist/test-support/charge-worker.js
+ * import { runChargeWorker } from '@x/api-billing-core/testing'
+ * await runChargeWorker((target: MyTarget) => openMyStore(target))
+ *
+ * It reads the suite's order (JSON) from `process.argv[2]`, opens the store with `open(order.target)`
+ * and either fires a burst of concurrent 1-credit charges, prints `{"granted":[...]}` and closes the
+ * store (the promise then resolves), or charges in loops writing `ack` after each granted charge until
+ * the process is killed (the promise never resolves). On any error it writes the stack to stderr and
+ * exits with code 1; the promise never rejects.
+ */
+export async function runChargeWorker<T>(open: (target: T) => Promise<UsageStore>): Promise<void> {
+  try {
+    const order = readOrder<T>(process.argv[2])
+    const store = await open(order.target)
+    await (order.mode === 'burst' ? burst(store, order) : stream(store, order))
+  } catch (error) {
+    writeSync(2, `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.exit(1)
+  }
+}
