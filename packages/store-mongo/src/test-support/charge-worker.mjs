@@ -1,19 +1,7 @@
-// A separate Node process for the multi-process test: opens the built store on the given database and
-// fires `count` concurrent 1-credit charges at one minute window, then prints what it was granted.
-// Usage: node charge-worker.mjs <url> <dbName> <count> <limit> <windowStart>
+// The child process of the multi-process tests (core's `multiProcessChargeSuite`): opens the built store
+// on the order's target `{ url, dbName }` (no init(): the test's own process has run it) and lets core's
+// runChargeWorker read the order and charge. Usage: node charge-worker.mjs '<order as JSON>'
+import { runChargeWorker } from '@x/api-billing-core/testing'
 import { MongoUsageStore } from '../../dist/index.js'
 
-const [url, dbName, count, limit, start] = process.argv.slice(2)
-const store = MongoUsageStore.fromUrl(url, { dbName })
-const window = { duration: 'minute', start: Number(start), end: Number(start) + 60_000, limit: Number(limit) }
-try {
-  const results = await Promise.all(
-    Array.from({ length: Number(count) }, () =>
-      store.charge({ clientId: 'shared', windows: [window], cost: 1, at: Number(start) }),
-    ),
-  )
-  const granted = results.filter((r) => r.allowed).map((r) => r.used[0])
-  process.stdout.write(JSON.stringify({ granted }))
-} finally {
-  await store.close()
-}
+await runChargeWorker(async ({ url, dbName }) => MongoUsageStore.fromUrl(url, { dbName }))
