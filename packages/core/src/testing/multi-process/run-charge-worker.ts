@@ -1,8 +1,8 @@
-import { writeSync } from 'node:fs'
 import { InvalidArgumentError } from '../../errors/invalid-argument-error.js'
 import type { UsageStore } from '../../usage-store.js'
 import { charge } from '../conformance/conformance-fixtures.js'
 import { type ChargeWorkerOrder, orderWindow } from './charge-worker-order.js'
+import { writeAllSync } from './write-all-sync.js'
 
 function readOrder<T>(argument: string | undefined): ChargeWorkerOrder<T> {
   const order = JSON.parse(argument ?? 'null') as ChargeWorkerOrder<T> | null
@@ -19,7 +19,7 @@ async function burst<T>(store: UsageStore, order: ChargeWorkerOrder<T>): Promise
   const request = charge(order.clientId, [orderWindow(order.limit)])
   const results = await Promise.all(Array.from({ length: order.count }, () => store.charge(request)))
   const granted = results.filter((r) => r.allowed).map((r) => r.used[0])
-  writeSync(1, `${JSON.stringify({ granted })}\n`)
+  writeAllSync(1, `${JSON.stringify({ granted })}\n`)
   await store.close()
 }
 
@@ -27,8 +27,8 @@ async function stream<T>(store: UsageStore, order: ChargeWorkerOrder<T>): Promis
   const request = charge(order.clientId, [orderWindow(order.limit)])
   const loop = async (): Promise<never> => {
     for (;;) {
-      // Synchronous, so every `ack` the parent reads was written before the worker could be killed.
-      if ((await store.charge(request)).allowed) writeSync(1, 'ack\n')
+      // Written before the next charge starts: every `ack` the parent counts is a charge already granted.
+      if ((await store.charge(request)).allowed) writeAllSync(1, 'ack\n')
     }
   }
   return Promise.race(Array.from({ length: order.count }, loop))
@@ -55,7 +55,7 @@ export async function runChargeWorker<T>(open: (target: T) => Promise<UsageStore
     const store = await open(order.target)
     await (order.mode === 'burst' ? burst(store, order) : stream(store, order))
   } catch (error) {
-    writeSync(2, `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    writeAllSync(2, `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
     process.exit(1)
   }
 }
