@@ -21,9 +21,9 @@ async function dropDatabase({ url, dbName }: MongoTestTarget): Promise<void> {
 }
 
 /**
- * Measured on this 2-core machine: the race 1.0-3.7 s (each process's charges go to FerretDB in a few
+ * Measured on this 2-core machine: the race 1.0-3.9 s (each process's charges go to FerretDB in a few
  * batches, one client lock each), 10.8-27 s before batching, when every charge took the lock; the
- * killed writer 1.3-2.2 s. 60 s is over 3x the slowest unbatched race and 16x the slowest batched one.
+ * killed writer 1.3-2.2 s. 60 s is over 3x the slowest unbatched race and 15x the slowest batched one.
  */
 const TIMEOUT_MS = 60_000
 
