@@ -26,6 +26,7 @@ export async function createMysqlUsageStore(
     db,
     dialect: 'mysql',
     ...(options.tablePrefix === undefined ? {} : { tablePrefix: options.tablePrefix }),
+    ...(options.batching === undefined ? {} : { batching: options.batching }),
   })
   return initialised(store)
 }

@@ -30,6 +30,7 @@ export async function createPostgresUsageStore(
     db,
     dialect: 'postgres',
     ...(options.tablePrefix === undefined ? {} : { tablePrefix: options.tablePrefix }),
+    ...(options.batching === undefined ? {} : { batching: options.batching }),
   })
   return initialised(store)
 }

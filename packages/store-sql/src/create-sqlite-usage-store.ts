@@ -4,7 +4,7 @@ import { importDriver, initialised } from './open-store.js'
 import { SqlUsageStore, type SqlUsageStoreOptions } from './sql-usage-store.js'
 
 /** Options of {@link createSqliteUsageStore}. */
-export interface SqliteUsageStoreOptions extends Pick<SqlUsageStoreOptions, 'tablePrefix'> {
+export interface SqliteUsageStoreOptions extends Pick<SqlUsageStoreOptions, 'tablePrefix' | 'batching'> {
   /**
    * SQLite's `synchronous` pragma. `'NORMAL'` (default): with WAL, a committed charge survives a crash
    * or kill of the process, but the last commits may be lost if the machine loses power. `'FULL'`:

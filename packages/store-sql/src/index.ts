@@ -1,3 +1,4 @@
+export type { SqlBatchingOptions } from './batching-options.js'
 export { createMysqlUsageStore } from './create-mysql-usage-store.js'
 export { createPostgresUsageStore } from './create-postgres-usage-store.js'
 export {
@@ -5,6 +6,7 @@ export {
   type SqliteUsageStoreOptions,
 } from './create-sqlite-usage-store.js'
 export {
+  MIGRATION_BATCHED_CHARGES,
   MIGRATION_COUNTERS_AND_LEDGER,
   MIGRATION_KEYS_AND_RETENTION,
   MIGRATION_MYSQL_PROCEDURES,

@@ -1,5 +1,7 @@
 import { type Kysely, type Migration, sql } from 'kysely'
+import { mysqlBatchProcedureStatements } from './mysql-batch-procedure.js'
 import { mysqlProcedureStatements } from './mysql-procedures.js'
+import { postgresBatchFunctionStatement } from './postgres-batch-function.js'
 import { postgresFunctionStatements } from './postgres-functions.js'
 import type { SqlDialect } from './sql-dialect.js'
 
@@ -18,6 +20,13 @@ export const MIGRATION_POSTGRES_FUNCTIONS = '0003_postgres_functions'
  * dialects.
  */
 export const MIGRATION_MYSQL_PROCEDURES = '0004_mysql_procedures'
+/**
+ * Name of the fifth schema version: the batch charge `<prefix>charge_many` (a PL/pgSQL function on
+ * Postgres, a stored procedure on MySQL/MariaDB), with `<prefix>charge` and `<prefix>refund` created
+ * again in their current form (the room check written as core's `hasRoom`; a refund forgets the
+ * idempotency key before it locks counters, the lock order of every other function); a no-op on SQLite.
+ */
+export const MIGRATION_BATCHED_CHARGES = '0005_batched_charges'
 
 /**
  * The versioned schema of a store, for Kysely's `Migrator`, keyed by name in the order they run.
@@ -90,6 +99,17 @@ export function usageStoreMigrations(dialect: SqlDialect, prefix: string): Recor
       async up(db: Kysely<unknown>): Promise<void> {
         if (dialect !== 'mysql') return
         for (const statement of mysqlProcedureStatements(prefix)) await sql.raw(statement).execute(db)
+      },
+    },
+    [MIGRATION_BATCHED_CHARGES]: {
+      async up(db: Kysely<unknown>): Promise<void> {
+        const statements =
+          dialect === 'postgres'
+            ? [...postgresFunctionStatements(prefix), postgresBatchFunctionStatement(prefix)]
+            : dialect === 'mysql'
+              ? [...mysqlProcedureStatements(prefix), ...mysqlBatchProcedureStatements(prefix)]
+              : []
+        for (const statement of statements) await sql.raw(statement).execute(db)
       },
     },
   }

@@ -1,8 +1,12 @@
 import { tableNames } from './table-names.js'
 
 /** The names (quoted SQL identifiers) of the Postgres functions a store with this table prefix calls. */
-export function postgresFunctionNames(prefix: string): { readonly charge: string; readonly refund: string } {
-  return { charge: `"${prefix}charge"`, refund: `"${prefix}refund"` }
+export function postgresFunctionNames(prefix: string): {
+  readonly charge: string
+  readonly chargeMany: string
+  readonly refund: string
+} {
+  return { charge: `"${prefix}charge"`, chargeMany: `"${prefix}charge_many"`, refund: `"${prefix}refund"` }
 }
 
 /** How often a charge creates counter rows that a concurrent delete keeps removing before it gives up. */
@@ -29,8 +33,11 @@ const MAX_MISSING_ROUNDS = 5
  *    stores the answer under the key. A rejected charge leaves no key row it inserted.
  *
  * `refund` (one row: `applied`) inserts the refund key (`ON CONFLICT DO NOTHING`); only if it was new,
- * locks the counters in primary-key order, subtracts the credits from them and from the ledger bucket
- * (never below zero) and forgets the refunded charge's idempotency key.
+ * forgets the refunded charge's idempotency key, locks the counters in primary-key order and subtracts
+ * the credits from them and from the ledger bucket (never below zero).
+ *
+ * Every function here and in `postgres-batch-function.ts` takes its row locks in one order — key rows,
+ * then counters, then ledger buckets, each in primary-key order — so they never deadlock each other.
  */
 export function postgresFunctionStatements(prefix: string): readonly string[] {
   const t = tableNames(prefix, 'postgres')
@@ -140,6 +147,9 @@ begin
   if not applied then
     return;
   end if;
+  if p_key is not null then
+    delete from ${K} k where k.client_id = p_client and k.idem_key = p_key;
+  end if;
   perform 1
   from ${C} c
   join (select distinct u.duration, u.window_start from unnest(p_durations, p_starts) as u(duration, window_start)) w
@@ -152,9 +162,6 @@ begin
   where c.client_id = p_client and c.duration = w.duration and c.window_start = w.window_start;
   update ${L} l set credits = greatest(0, l.credits - p_credits)
   where l.client_id = p_client and l.bucket_start = p_bucket;
-  if p_key is not null then
-    delete from ${K} k where k.client_id = p_client and k.idem_key = p_key;
-  end if;
 end
 $fn$`
   return [charge, refund]

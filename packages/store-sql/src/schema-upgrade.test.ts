@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { type Kysely, Migrator, sql } from 'kysely'
 import {
+  MIGRATION_BATCHED_CHARGES,
   MIGRATION_COUNTERS_AND_LEDGER,
   MIGRATION_KEYS_AND_RETENTION,
   MIGRATION_MYSQL_PROCEDURES,
@@ -74,6 +75,7 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('upgrading a %s schem
   it.each([
     ['2', MIGRATION_KEYS_AND_RETENTION],
     ['3', MIGRATION_POSTGRES_FUNCTIONS],
+    ['4', MIGRATION_MYSQL_PROCEDURES],
   ])(
     'upgrades a version-%s database: stored keys still replay, and charges and refunds run as before',
     async (_, version) => {
@@ -96,12 +98,17 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('upgrading a %s schem
           MIGRATION_KEYS_AND_RETENTION,
           MIGRATION_POSTGRES_FUNCTIONS,
           MIGRATION_MYSQL_PROCEDURES,
+          MIGRATION_BATCHED_CHARGES,
         ])
         if (engine === 'postgres') {
           const functions = await sql<{ name: string }>`select p.proname as name from pg_proc p
           where p.pronamespace = current_schema()::regnamespace and p.proname like ${`${PREFIX}%`}
           order by p.proname`.execute(db)
-          expect(functions.rows.map((r) => r.name)).toEqual([`${PREFIX}charge`, `${PREFIX}refund`])
+          expect(functions.rows.map((r) => r.name)).toEqual([
+            `${PREFIX}charge`,
+            `${PREFIX}charge_many`,
+            `${PREFIX}refund`,
+          ])
         }
         if (engine === 'mysql') {
           const procedures = await sql<{
@@ -109,9 +116,14 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('upgrading a %s schem
           }>`select routine_name as name from information_schema.routines
           where routine_schema = database() and routine_type = 'PROCEDURE' and routine_name like ${`${PREFIX}%`}
           order by routine_name`.execute(db)
-          expect(procedures.rows.map((r) => r.name)).toEqual([`${PREFIX}charge`, `${PREFIX}refund`])
+          expect(procedures.rows.map((r) => r.name)).toEqual([
+            `${PREFIX}charge`,
+            `${PREFIX}charge_many`,
+            `${PREFIX}refund`,
+          ])
           // Re-creating the procedures (drop if exists, then create) is idempotent.
           await usageStoreMigrations(engine, PREFIX)[MIGRATION_MYSQL_PROCEDURES]?.up(db)
+          await usageStoreMigrations(engine, PREFIX)[MIGRATION_BATCHED_CHARGES]?.up(db)
         }
 
         const minute = { duration: 'minute' as const, start: T0, end: T0 + MINUTE, limit: 10 }

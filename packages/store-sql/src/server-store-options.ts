@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '@x/api-billing-core'
 import type { SqlUsageStoreOptions } from './sql-usage-store.js'
 
 /** Options of {@link createPostgresUsageStore} and {@link createMysqlUsageStore}. */
-export interface ServerUsageStoreOptions extends Pick<SqlUsageStoreOptions, 'tablePrefix'> {
+export interface ServerUsageStoreOptions extends Pick<SqlUsageStoreOptions, 'tablePrefix' | 'batching'> {
   /** Most connections the store's pool opens. Default 10. */
   readonly poolSize?: number
   /**

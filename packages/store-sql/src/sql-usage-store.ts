@@ -13,6 +13,7 @@ import {
   type UsageStore,
 } from '@x/api-billing-core'
 import { type Kysely, type Migration, Migrator, sql } from 'kysely'
+import { type SqlBatchingOptions, serverBatching, sqliteBatchSize } from './batching-options.js'
 import { MysqlEngine } from './engines/mysql-engine.js'
 import { PostgresEngine } from './engines/postgres-engine.js'
 import type { SqlEngine } from './engines/sql-engine.js'
@@ -54,6 +55,14 @@ export interface SqlUsageStoreOptions<DB = unknown> {
   readonly sqliteDatabase?: SqliteDatabaseHandle
   /** Whether {@link SqlUsageStore.close} also destroys `db` (ends its pool or closes the file). Default `true`. */
   readonly destroyOnClose?: boolean
+  /**
+   * Whether charges that arrive together go to the database as one call in one transaction, each caller
+   * still answered with its own exact result: on Postgres and MySQL/MariaDB the charges that arrive in
+   * the same event-loop turn or while a batch is in flight (one call of `<prefix>charge_many`); on
+   * SQLite every operation of the same turn (group commit). `false`: one call (SQLite: one transaction)
+   * per operation. Default `true` (`{ maxBatchSize: 64, maxBatchWaitMs: 1 }`; SQLite `maxBatchSize` 1000).
+   */
+  readonly batching?: boolean | SqlBatchingOptions
 }
 
 /**
@@ -62,6 +71,7 @@ export interface SqlUsageStoreOptions<DB = unknown> {
  * transaction, and only if every window has room; each engine's concurrency model is used as it is
  * (SQLite's single writer with group commit, row locks taken in one order on Postgres and InnoDB), so
  * any number of processes can share one database and the count stays exact. Never locks a table.
+ * Charges that arrive together go to the database as one call (option `batching`, on by default).
  *
  * Call {@link SqlUsageStore.init} once at start-up: it creates or upgrades the tables. Database
  * failures reject with `StoreUnavailableError`; a pool reconnects by itself once the database is back.
@@ -106,11 +116,12 @@ export class SqlUsageStore<DB = unknown> implements UsageStore {
         `only for the sqlite dialect, not ${this.dialect}`,
       )
     }
-    if (this.dialect === 'postgres') this.engine = new PostgresEngine(db, tables, this.tablePrefix)
-    else if (this.dialect === 'mysql') this.engine = new MysqlEngine(db, tables, this.tablePrefix)
-    else {
+    if (this.dialect === 'sqlite') {
       const session = options.sqliteDatabase ? handleSession(options.sqliteDatabase) : kyselySession(db)
-      this.engine = new SqliteEngine(session, tables)
+      this.engine = new SqliteEngine(session, tables, sqliteBatchSize(options.batching))
+    } else {
+      const Engine = this.dialect === 'postgres' ? PostgresEngine : MysqlEngine
+      this.engine = new Engine(db, tables, this.tablePrefix, serverBatching(options.batching))
     }
   }
 

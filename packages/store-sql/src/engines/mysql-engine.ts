@@ -11,34 +11,53 @@ import {
   type UsageRange,
 } from '@x/api-billing-core'
 import type { Kysely } from 'kysely'
+import { mysqlBatchProcedureName } from '../mysql-batch-procedure.js'
 import { mysqlProcedureNames } from '../mysql-procedures.js'
 import { retryOnConflict } from '../retry-on-conflict.js'
 import type { TableNames } from '../table-names.js'
 import { lockOrder, windowKey } from '../window-order.js'
+import { batchedCharge } from './batched-charge.js'
+import type { BatcherSettings } from './batcher.js'
+import { chargeBatch } from './charge-batch.js'
+import { batchAnswers, mysqlBatchArguments } from './mysql-batch-payload.js'
 import { num, type Row, rawQuery } from './raw-query.js'
 import type { SqlEngine } from './sql-engine.js'
 
 /**
  * MySQL and MariaDB (InnoDB): every charge and refund is one `CALL` of a stored procedure that
- * migrations create (`<prefix>charge`, `<prefix>refund`), which runs its own short transaction on the
- * server. The algorithms are described once, beside their SQL, in `mysql-procedures.ts`. Deadlocks are
- * run again ({@link retryOnConflict}).
+ * migrations create — `<prefix>charge_many` for a batch of charges (the default), `<prefix>charge` for
+ * one charge when batching is off, `<prefix>refund` — which runs its own short transaction on the
+ * server. The algorithms are described once, beside their SQL, in `mysql-procedures.ts` and
+ * `mysql-batch-procedure.ts`. Deadlocks are run again ({@link retryOnConflict}).
  */
 export class MysqlEngine implements SqlEngine {
   private readonly sql: ReturnType<typeof mysqlStatements>
   private readonly statusByWindowCount = new Map<number, string>()
+  private readonly chargeRequest: (request: ChargeRequest) => Promise<ChargeResult>
 
+  /** `batching`: how charges are gathered into `<prefix>charge_many` calls; `undefined`: one call each. */
   constructor(
     private readonly db: Kysely<unknown>,
     private readonly tables: TableNames,
     prefix: string,
+    batching: BatcherSettings | undefined,
   ) {
     this.sql = mysqlStatements(tables, prefix)
+    this.chargeRequest = batchedCharge(batching, {
+      one: (request) => this.chargeOne(request),
+      many: (requests) => this.chargeMany(requests),
+      // The batch procedure keeps an answer in a varchar(4096) of a MEMORY table: enough for 200 windows.
+      batchable: (request) => request.windows.length <= MAX_BATCHED_WINDOWS,
+    })
   }
 
-  async charge(request: ChargeRequest): Promise<ChargeResult> {
+  charge(request: ChargeRequest): Promise<ChargeResult> {
+    return this.chargeRequest(request)
+  }
+
+  private async chargeOne(request: ChargeRequest): Promise<ChargeResult> {
     const { windows } = request
-    const row = await retryOnConflict(() =>
+    const [row] = await retryOnConflict(() =>
       callProcedure(this.db, this.sql.charge, [
         request.clientId,
         JSON.stringify(windows.map((w) => [w.duration, w.start, w.end, procedureLimit(w.limit)])),
@@ -50,11 +69,21 @@ export class MysqlEngine implements SqlEngine {
         request.at,
       ]),
     )
-    return {
-      allowed: num(row.allowed) === 1,
-      used: (JSON.parse(String(row.used_json)) as unknown[]).map(num),
-      replayed: num(row.replayed) === 1,
-    }
+    return chargeResult(row as Row)
+  }
+
+  /** Charges a whole batch in one `CALL <prefix>charge_many(…)`: one round trip, one transaction. */
+  private async chargeMany(requests: readonly ChargeRequest[]): Promise<ChargeResult[]> {
+    const batch = chargeBatch(requests, procedureLimit)
+    const { items, windows, counters } = mysqlBatchArguments(batch)
+    const [itemRows, counterRows] = await retryOnConflict(() =>
+      callProcedureResults(this.db, this.sql.chargeMany, [items, windows, counters]),
+    )
+    return batchAnswers(batch, {
+      states: (itemRows ?? []).map((row) => num(row.state)),
+      answers: (itemRows ?? []).map((row) => (row.answer == null ? null : String(row.answer))),
+      counters: (counterRows ?? []).map((row) => num(row.used)),
+    })
   }
 
   /** The status query for `n` windows, built once per window count. */
@@ -80,7 +109,7 @@ export class MysqlEngine implements SqlEngine {
 
   async refund(request: RefundRequest): Promise<boolean> {
     const { windows } = request
-    const row = await retryOnConflict(() =>
+    const [row] = await retryOnConflict(() =>
       callProcedure(this.db, this.sql.refund, [
         request.clientId,
         JSON.stringify(lockOrder(windows).map((i) => [windows[i]?.duration, windows[i]?.start])),
@@ -91,7 +120,7 @@ export class MysqlEngine implements SqlEngine {
         request.idempotencyKey ?? null,
       ]),
     )
-    return num(row.applied) === 1
+    return num((row as Row).applied) === 1
   }
 
   async readUsage(range: UsageRange): Promise<readonly LedgerBucket[]> {
@@ -122,6 +151,9 @@ export class MysqlEngine implements SqlEngine {
   async drain(): Promise<void> {}
 }
 
+/** The most windows a charge may have to go through `<prefix>charge_many`; more go one by one. */
+const MAX_BATCHED_WINDOWS = 200
+
 /**
  * A window limit as the charge procedure compares it: `null` for unlimited (never compared), otherwise
  * the whole credits that fit, at most 2^53 — the largest count the store keeps exact — so that a limit
@@ -131,21 +163,38 @@ function procedureLimit(limit: number): number | null {
   return limit === Number.POSITIVE_INFINITY ? null : Math.min(Math.floor(limit), 2 ** 53)
 }
 
+/** A charge's answer from a row of `allowed`, `replayed` (0 or 1) and `used_json`. */
+function chargeResult(row: Row): ChargeResult {
+  return {
+    allowed: num(row.allowed) === 1,
+    used: (JSON.parse(String(row.used_json)) as unknown[]).map(num),
+    replayed: num(row.replayed) === 1,
+  }
+}
+
 /**
- * Calls a procedure and answers the one row of its result set. mysql2 answers a `CALL` with an array
- * of results — each result set the procedure selected, then the `CALL`'s own OK packet — which
- * Kysely's `MysqlDialect` hands over as the rows; the procedures select exactly one row.
+ * Calls a procedure and answers the result sets it selected, each an array of rows. mysql2 answers a
+ * `CALL` with an array of results — each result set the procedure selected, then the `CALL`'s own OK
+ * packet — which Kysely's `MysqlDialect` hands over as the rows.
  */
+async function callProcedureResults(
+  db: Kysely<unknown>,
+  call: string,
+  parameters: readonly unknown[],
+): Promise<Row[][]> {
+  const { rows } = await rawQuery(db, call, parameters)
+  const results = (rows as unknown[]).filter((result): result is Row[] => Array.isArray(result))
+  if (results.length === 0) throw new Error(`unexpected answer to ${call.split('(')[0]}`)
+  return results
+}
+
+/** The rows of the one result set a procedure selected. */
 async function callProcedure(
   db: Kysely<unknown>,
   call: string,
   parameters: readonly unknown[],
-): Promise<Row> {
-  const { rows } = await rawQuery(db, call, parameters)
-  const first: unknown = rows[0]
-  const row: unknown = Array.isArray(first) ? first[0] : first
-  if (typeof row !== 'object' || row === null) throw new Error(`unexpected answer to ${call.split('(')[0]}`)
-  return row as Row
+): Promise<Row[]> {
+  return (await callProcedureResults(db, call, parameters))[0] as Row[]
 }
 
 /** The MySQL statements whose text does not depend on the number of windows, written once per table prefix. */
@@ -156,6 +205,8 @@ function mysqlStatements(t: TableNames, prefix: string) {
     // client, windows JSON, lock order JSON, cost, ledger bucket, idempotency key (null = none), key
     // expiry, the instant of the charge.
     charge: `call ${P.charge}(?, ?, ?, ?, ?, ?, ?, ?)`,
+    // items JSON, windows JSON, counters JSON (see mysql-batch-procedure.ts).
+    chargeMany: `call ${mysqlBatchProcedureName(prefix)}(?, ?, ?)`,
     // client, windows JSON (lock order), refund key, its expiry, credits, ledger bucket, the idempotency
     // key of the refunded charge (null = none), forgotten with the refund.
     refund: `call ${P.refund}(?, ?, ?, ?, ?, ?, ?)`,

@@ -15,27 +15,42 @@ import { postgresFunctionNames } from '../postgres-functions.js'
 import { retryOnConflict } from '../retry-on-conflict.js'
 import { sqlLimit } from '../store-input.js'
 import type { TableNames } from '../table-names.js'
+import { batchedCharge } from './batched-charge.js'
+import type { BatcherSettings } from './batcher.js'
+import { chargeBatch } from './charge-batch.js'
 import { num, type Row, rawQuery } from './raw-query.js'
 import type { SqlEngine } from './sql-engine.js'
 
 /**
  * Postgres: every charge and refund is one short `select` of a PL/pgSQL function that migrations create
- * (`<prefix>charge`, `<prefix>refund`): one round trip, atomic as one statement, planned once per
- * session. The algorithms are described once, beside their SQL, in `postgres-functions.ts`. Deadlock and
- * serialization failures are run again ({@link retryOnConflict}).
+ * — `<prefix>charge_many` for a batch of charges (the default), `<prefix>charge` for one charge when
+ * batching is off, `<prefix>refund` — one round trip, atomic as one statement, planned once per session.
+ * The algorithms are described once, beside their SQL, in `postgres-functions.ts` and
+ * `postgres-batch-function.ts`. Deadlock and serialization failures are run again ({@link retryOnConflict}).
  */
 export class PostgresEngine implements SqlEngine {
   private readonly sql: ReturnType<typeof postgresStatements>
+  private readonly chargeRequest: (request: ChargeRequest) => Promise<ChargeResult>
 
+  /** `batching`: how charges are gathered into `<prefix>charge_many` calls; `undefined`: one call each. */
   constructor(
     private readonly db: Kysely<unknown>,
     tables: TableNames,
     prefix: string,
+    batching: BatcherSettings | undefined,
   ) {
     this.sql = postgresStatements(tables, prefix)
+    this.chargeRequest = batchedCharge(batching, {
+      one: (request) => this.chargeOne(request),
+      many: (requests) => this.chargeMany(requests),
+    })
   }
 
-  async charge(request: ChargeRequest): Promise<ChargeResult> {
+  charge(request: ChargeRequest): Promise<ChargeResult> {
+    return this.chargeRequest(request)
+  }
+
+  private async chargeOne(request: ChargeRequest): Promise<ChargeResult> {
     const { rows } = await retryOnConflict(() =>
       rawQuery(this.db, this.sql.charge, [
         request.clientId,
@@ -56,6 +71,36 @@ export class PostgresEngine implements SqlEngine {
       used: (JSON.parse(String(row.used_json)) as unknown[]).map(num),
       replayed: row.replayed === true,
     }
+  }
+
+  /** Charges a whole batch in one call of `<prefix>charge_many`: one round trip, one transaction. */
+  private async chargeMany(requests: readonly ChargeRequest[]): Promise<ChargeResult[]> {
+    const b = chargeBatch(requests, sqlLimit)
+    const { clients, durations, starts, ends } = b.counters
+    const { rows } = await retryOnConflict(() =>
+      rawQuery(this.db, this.sql.chargeMany, [
+        b.clients,
+        b.costs,
+        b.buckets,
+        b.keys,
+        b.keyExpires,
+        b.ats,
+        b.keyPrevious,
+        b.windowCounts,
+        b.windowCounters,
+        b.windowLimits,
+        clients,
+        durations,
+        starts,
+        ends,
+      ]),
+    )
+    const row = rows[0] as { allowed: boolean[]; replayed: boolean[]; used_json: string[] }
+    return requests.map((_, i) => ({
+      allowed: row.allowed[i] === true,
+      used: (JSON.parse(String(row.used_json[i])) as unknown[]).map(num),
+      replayed: row.replayed[i] === true,
+    }))
   }
 
   async status(clientId: string, windows: readonly StoreWindow[]): Promise<readonly number[]> {
@@ -115,6 +160,11 @@ function postgresStatements(t: TableNames, prefix: string) {
     // bucket, $8 idempotency key (null = none), $9 key expiry, $10 the instant of the charge.
     charge: `select allowed, replayed, used_json from ${F.charge}($1::text, $2::text[], $3::bigint[],
   $4::bigint[], $5::bigint[], $6::bigint, $7::bigint, $8::text, $9::bigint, $10::bigint)`,
+    // The ChargeBatch arrays in their order: per item client, cost, bucket, key, key expiry, at, previous
+    // item of the key, window count; per window counter and limit; per counter client, duration, start, end.
+    chargeMany: `select allowed, replayed, used_json from ${F.chargeMany}($1::text[], $2::bigint[],
+  $3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::int[], $8::int[], $9::int[], $10::bigint[],
+  $11::text[], $12::text[], $13::bigint[], $14::bigint[])`,
     status: `
 select coalesce(c.used, 0) as used
 from unnest($2::text[], $3::bigint[]) with ordinality as r(duration, window_start, ord)

@@ -30,9 +30,10 @@ export class SqliteEngine implements SqlEngine {
   private readonly sql: ReturnType<typeof sqliteStatements>
   private readonly group: SqliteGroupCommit
 
-  constructor(session: SqliteSession, tables: TableNames) {
+  /** `maxBatchSize`: most operations that share one transaction (1: each its own). */
+  constructor(session: SqliteSession, tables: TableNames, maxBatchSize: number) {
     this.sql = sqliteStatements(tables)
-    this.group = new SqliteGroupCommit(session)
+    this.group = new SqliteGroupCommit(session, maxBatchSize)
   }
 
   charge(request: ChargeRequest): Promise<ChargeResult> {

@@ -13,9 +13,6 @@ interface Job {
   readonly reject: (error: unknown) => void
 }
 
-/** Most operations that share one SQLite transaction. */
-const MAX_BATCH = 1000
-
 /**
  * Group commit for SQLite's single writer: every operation submitted during one event-loop turn
  * runs, one after the other, in a single transaction (`BEGIN IMMEDIATE` when any of them writes),
@@ -28,7 +25,11 @@ export class SqliteGroupCommit {
   private queue: Job[] = []
   private flushing: Promise<void> | undefined
 
-  constructor(private readonly session: SqliteSession) {}
+  /** `maxBatchSize`: most operations that share one transaction (1: every operation its own). */
+  constructor(
+    private readonly session: SqliteSession,
+    private readonly maxBatchSize: number,
+  ) {}
 
   /** Queues `work` for the next batch. */
   submit<T>(options: SubmitOptions, work: (session: SqliteSession) => Promise<T>): Promise<T> {
@@ -45,7 +46,7 @@ export class SqliteGroupCommit {
 
   private async flush(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH)
+      const batch = this.queue.splice(0, this.maxBatchSize)
       const results: unknown[] = []
       try {
         await this.session.transaction(
