@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { StoreUnavailableError, type StoreWindow, type UsageStore } from '@x/api-billing-core'
-import { Kysely, MysqlDialect, PostgresDialect } from 'kysely'
+import { Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely'
 import { createPool } from 'mysql2'
 import pg from 'pg'
 import { SqlUsageStore } from './sql-usage-store.js'
@@ -8,6 +8,7 @@ import {
   createTestTarget,
   mysqlAdmin,
   mysqlAdminRows,
+  openKysely,
   openTestStore,
   postgresAdmin,
   type TestEngine,
@@ -127,3 +128,90 @@ describe.each<TestEngine>(['postgres', 'mysql'])('%s connections terminated mid-
     }
   }, 30_000)
 })
+
+/**
+ * The server ids of the store's connections on `target` that are stuck in the batch's lock step: on
+ * Postgres waiting for a row lock; on MariaDB running the statement that locks the counters (its lock
+ * wait does not always show in `innodb_trx`).
+ */
+async function lockWaiters(target: TestTarget): Promise<number[]> {
+  if (target.engine === 'postgres') {
+    const { rows } = await postgresAdmin(
+      "select pid from pg_stat_activity where application_name = $1 and wait_event_type = 'Lock'",
+      [target.postgresSchema],
+    )
+    return rows.map((r) => Number(r.pid))
+  }
+  const rows = await mysqlAdminRows(
+    `select id from information_schema.processlist
+     where db = '${target.mysqlDatabase}' and info like 'insert into \`api_billing_counters\`%'`,
+  )
+  return rows.map((r) => Number(r.id))
+}
+
+/** Ends one server connection from a separate admin connection. */
+async function kill(target: TestTarget, id: number): Promise<void> {
+  if (target.engine === 'postgres') await postgresAdmin('select pg_terminate_backend($1)', [id])
+  else await mysqlAdmin(`kill connection ${id}`)
+}
+
+/** Resolves once `condition` holds, checking every 20 ms; fails after `timeoutMs`. */
+async function eventually<T>(condition: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await condition()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+describe.each<TestEngine>(['postgres', 'mysql'])(
+  '%s connection killed in the middle of a batch',
+  (engine) => {
+    it('rejects every caller of that batch with StoreUnavailableError and applies none of it', async () => {
+      const { target, cleanup } = await createTestTarget(engine)
+      const store = await openTestStore(target)
+      const admin = await openKysely(target)
+      const minute: StoreWindow = { duration: 'minute', start: T0, end: T0 + 60_000, limit: 10 }
+      const clients = ['a', 'b', 'c']
+      try {
+        for (const clientId of clients) await store.charge({ clientId, windows: [minute], cost: 1, at: T0 })
+        const outcomes = await admin.transaction().execute(async (trx) => {
+          // Hold c's counter: the batch locks a and b (primary-key order), then waits here.
+          await sql`select used from api_billing_counters where client_id = ${'c'} for update`.execute(trx)
+          const batch = Promise.allSettled(
+            clients.map((clientId) => store.charge({ clientId, windows: [minute], cost: 1, at: T0 })),
+          )
+          const waiting = await Promise.race([
+            eventually(async () => {
+              const ids = await lockWaiters(target)
+              return ids.length > 0 ? ids : undefined
+            }, 10_000),
+            batch.then((settled) => {
+              throw new Error(`the batch did not wait for the lock: ${JSON.stringify(settled)}`)
+            }),
+          ])
+          await kill(target, waiting[0] as number)
+          return batch
+        })
+        for (const outcome of outcomes) {
+          expect(outcome.status === 'rejected' && outcome.reason).toBeInstanceOf(StoreUnavailableError)
+        }
+        // Read back through a new store: the old pool may hand out the killed connection once more.
+        const check = await openTestStore(target)
+        for (const clientId of clients) {
+          expect(await check.status(clientId, [minute])).toEqual([1])
+          expect(await check.readUsage({ clientId, from: T0, to: T0 + 60_000 })).toEqual([
+            { start: T0, credits: 1 },
+          ])
+        }
+        await check.close()
+      } finally {
+        await store.close()
+        await admin.destroy()
+        await cleanup()
+      }
+    })
+  },
+)

@@ -6,7 +6,9 @@ import type { StoreWindow, UsageStore } from '@x/api-billing-core'
 import type { WorkerOrder } from './test-support/charge-worker.js'
 import {
   createTestTarget,
+  mysqlAdminRows,
   openTestStore,
+  postgresAdmin,
   type TestEngine,
   type TestTarget,
 } from './test-support/test-databases.js'
@@ -69,14 +71,19 @@ async function withTarget(engine: TestEngine, test: (target: TestTarget) => Prom
 }
 
 const engines: TestEngine[] = ['sqlite', 'postgres', 'mysql']
+const variants = engines.flatMap((engine) => [
+  { engine, batching: true, title: `${engine} (batching on)` },
+  { engine, batching: false, title: `${engine} (batching off)` },
+])
 
-describe.each(engines)('%s shared by several processes', (engine) => {
+describe.each(variants)('$title shared by several processes', ({ engine, batching }) => {
   it('grants exactly 500 of 4 × 250 concurrent 1-credit charges, and counter and ledger both say 500', async () => {
     await withTarget(engine, async (target) => {
       const store = await openTestStore(target)
       const order: WorkerOrder = {
         mode: 'burst',
         target,
+        batching,
         clientId: 'shared',
         window: dayWindow(500),
         count: 250,
@@ -97,6 +104,7 @@ describe.each(engines)('%s shared by several processes', (engine) => {
       const { child, exited } = startWorker({
         mode: 'stream',
         target,
+        batching,
         clientId: 'victim',
         window: dayWindow(null),
         count: 8,
@@ -119,6 +127,55 @@ describe.each(engines)('%s shared by several processes', (engine) => {
       expect(acked).toBeGreaterThanOrEqual(300)
       expect(total).toBeGreaterThanOrEqual(acked)
       expect(counter).toBe(total)
+    })
+  }, 60_000)
+})
+
+/** How many deadlocks the database server has detected so far (0 for SQLite, which has none). */
+async function serverDeadlocks(engine: TestEngine): Promise<number> {
+  if (engine === 'postgres') {
+    const { rows } = await postgresAdmin(
+      'select deadlocks from pg_stat_database where datname = current_database()',
+    )
+    return Number(rows[0]?.deadlocks)
+  }
+  if (engine === 'mysql') {
+    const rows = await mysqlAdminRows("show global status like 'Innodb_deadlocks'")
+    return Number(rows[0]?.Value)
+  }
+  return 0
+}
+
+describe.each(engines)('%s shared by processes charging overlapping clients in opposite orders', (engine) => {
+  it('surfaces no deadlock and counts every charge exactly', async () => {
+    await withTarget(engine, async (target) => {
+      await (await openTestStore(target)).close()
+      const clients = Array.from({ length: 24 }, (_, i) => `client-${String(i).padStart(2, '0')}`)
+      const order = (clients: string[]): WorkerOrder => ({
+        mode: 'sweep',
+        target,
+        clientId: '',
+        clients,
+        rounds: 4,
+        window: dayWindow(null),
+        count: 16,
+      })
+      const deadlocksBefore = await serverDeadlocks(engine)
+      const runs = await Promise.all([
+        startWorker(order(clients)).exited,
+        startWorker(order([...clients].reverse())).exited,
+      ])
+      // Retries would hide deadlocks from the callers; the server's own count does not.
+      expect(await serverDeadlocks(engine)).toBe(deadlocksBefore)
+      const granted = runs.map((run) => (JSON.parse(run.stdout.trim()) as { granted: number }).granted)
+      expect(granted).toEqual([16 * 4 * 24, 16 * 4 * 24])
+      const store = await openTestStore(target)
+      const window: StoreWindow = { ...dayWindow(null), limit: Number.POSITIVE_INFINITY }
+      for (const clientId of clients) {
+        expect(await store.status(clientId, [window])).toEqual([2 * 16 * 4])
+        expect(await ledgerTotal(store, clientId)).toBe(2 * 16 * 4)
+      }
+      await store.close()
     })
   }, 60_000)
 })

@@ -5,14 +5,17 @@ import { createTestTarget, openTestStore } from './test-support/test-databases.j
 
 const testApi = { describe, it, beforeEach, afterEach }
 
-usageStoreConformanceSuite({
-  name: 'SqlUsageStore (MariaDB/MySQL, a fresh database per test)',
-  createStore: async () => {
-    const { target, cleanup } = await createTestTarget('mysql')
-    return { store: await openTestStore(target), reopen: () => openTestStore(target), cleanup }
-  },
-  testApi,
-})
+for (const batching of [true, false]) {
+  usageStoreConformanceSuite({
+    name: `SqlUsageStore (MariaDB/MySQL, a fresh database per test, batching ${batching ? 'on' : 'off'})`,
+    createStore: async () => {
+      const { target, cleanup } = await createTestTarget('mysql')
+      const open = () => openTestStore(target, { batching })
+      return { store: await open(), reopen: open, cleanup }
+    },
+    testApi,
+  })
+}
 
 describe('SqlUsageStore on MariaDB/MySQL', () => {
   it('rejects a charge over a full window without waiting for the lock on its counter', () =>

@@ -5,14 +5,17 @@ import { createTestTarget, openTestStore } from './test-support/test-databases.j
 
 const testApi = { describe, it, beforeEach, afterEach }
 
-usageStoreConformanceSuite({
-  name: 'SqlUsageStore (Postgres, a fresh schema per test)',
-  createStore: async () => {
-    const { target, cleanup } = await createTestTarget('postgres')
-    return { store: await openTestStore(target), reopen: () => openTestStore(target), cleanup }
-  },
-  testApi,
-})
+for (const batching of [true, false]) {
+  usageStoreConformanceSuite({
+    name: `SqlUsageStore (Postgres, a fresh schema per test, batching ${batching ? 'on' : 'off'})`,
+    createStore: async () => {
+      const { target, cleanup } = await createTestTarget('postgres')
+      const open = () => openTestStore(target, { batching })
+      return { store: await open(), reopen: open, cleanup }
+    },
+    testApi,
+  })
+}
 
 describe('SqlUsageStore on Postgres schemas', () => {
   it('creates its tables in its own schema when another schema already has a store, from several processes at once', async () => {

@@ -15,6 +15,16 @@ usageStoreConformanceSuite({
 })
 
 usageStoreConformanceSuite({
+  name: 'SqlUsageStore (SQLite file, batching off: one transaction per operation)',
+  createStore: async () => {
+    const { target, cleanup } = await createTestTarget('sqlite')
+    const open = () => openTestStore(target, { batching: false })
+    return { store: await open(), reopen: open, cleanup }
+  },
+  testApi,
+})
+
+usageStoreConformanceSuite({
   name: 'SqlUsageStore (SQLite :memory:)',
   createStore: async () => {
     const { target, cleanup } = await createTestTarget('sqlite', ':memory:')

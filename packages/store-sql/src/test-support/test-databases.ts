@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely'
+import { Kysely, type KyselyConfig, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely'
 import { createPool } from 'mysql2'
 import { createConnection } from 'mysql2/promise'
 import pg from 'pg'
 import { createSqliteUsageStore } from '../create-sqlite-usage-store.js'
-import { SqlUsageStore } from '../sql-usage-store.js'
+import { SqlUsageStore, type SqlUsageStoreOptions } from '../sql-usage-store.js'
 
 /** The engines the tests run against. */
 export type TestEngine = 'sqlite' | 'postgres' | 'mysql'
@@ -126,11 +126,12 @@ const importedKysely: KyselyBuild = { Kysely, MysqlDialect, PostgresDialect, Sql
 /**
  * A Kysely instance on the target (for SQLite: through Kysely's own driver), made with the classes of
  * `build` — by default the Kysely this module imports; a test passes another copy (e.g. the CommonJS
- * build) to check that the store does not depend on class identity.
+ * build) to check that the store does not depend on class identity — and with Kysely's `log`, if given.
  */
 export async function openKysely(
   target: TestTarget,
   build: KyselyBuild = importedKysely,
+  log?: KyselyConfig['log'],
 ): Promise<Kysely<unknown>> {
   if (target.engine === 'postgres') {
     const pool = new pg.Pool({
@@ -147,7 +148,7 @@ export async function openKysely(
     // rejects (the store maps it to StoreUnavailableError) and the pool replaces the client.
     pool.on('error', () => undefined)
     pool.on('connect', (client) => client.on('error', () => undefined))
-    return new build.Kysely<unknown>({ dialect: new build.PostgresDialect({ pool }) })
+    return new build.Kysely<unknown>({ dialect: new build.PostgresDialect({ pool }), ...(log && { log }) })
   }
   if (target.engine === 'mysql') {
     const pool = createPool({
@@ -155,23 +156,28 @@ export async function openKysely(
       connectionLimit: 10,
       connectTimeout: 5000,
     })
-    return new build.Kysely<unknown>({ dialect: new build.MysqlDialect({ pool }) })
+    return new build.Kysely<unknown>({ dialect: new build.MysqlDialect({ pool }), ...(log && { log }) })
   }
   const { default: Database } = await import('better-sqlite3')
   const database = new Database(target.sqlitePath ?? ':memory:')
   database.pragma('journal_mode = WAL')
   database.pragma('busy_timeout = 5000')
-  return new build.Kysely<unknown>({ dialect: new build.SqliteDialect({ database }) })
+  return new build.Kysely<unknown>({ dialect: new build.SqliteDialect({ database }), ...(log && { log }) })
 }
+
+/** Options of {@link openTestStore}: the store options a test varies. */
+export type TestStoreOptions = Pick<SqlUsageStoreOptions, 'tablePrefix' | 'batching'>
 
 /**
  * An initialised store on the target: SQLite through `createSqliteUsageStore` (prepared statements on
  * the better-sqlite3 handle), Postgres and MySQL through a Kysely pool.
  */
-export async function openTestStore(target: TestTarget, tablePrefix?: string): Promise<SqlUsageStore> {
-  const prefix = tablePrefix === undefined ? {} : { tablePrefix }
-  if (target.engine === 'sqlite') return createSqliteUsageStore(target.sqlitePath ?? ':memory:', prefix)
-  const store = new SqlUsageStore({ db: await openKysely(target), ...prefix })
+export async function openTestStore(
+  target: TestTarget,
+  options: TestStoreOptions = {},
+): Promise<SqlUsageStore> {
+  if (target.engine === 'sqlite') return createSqliteUsageStore(target.sqlitePath ?? ':memory:', options)
+  const store = new SqlUsageStore({ db: await openKysely(target), ...options })
   await store.init()
   return store
 }
