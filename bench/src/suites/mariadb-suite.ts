@@ -6,16 +6,9 @@ import { RateLimiterMySQL } from 'rate-limiter-flexible'
 import type { BenchConfig } from '../bench-config.js'
 import type { Scenario } from '../contest.js'
 import { mysqlConfig, uniqueName } from '../server-urls.js'
-import {
-  LIMIT,
-  ourContestant,
-  peerContestant,
-  readyLimiter,
-  scenarioName,
-  type WindowCount,
-} from '../workload.js'
+import { SQL_LOADS } from '../sql-loads.js'
+import { LIMIT, ourContestant, peerContestant, readyLimiter } from '../workload.js'
 
-const CONCURRENCY = 32
 const POOL_SIZE = 10
 
 async function admin(statement: string): Promise<void> {
@@ -31,28 +24,33 @@ const pool = (database: string): Pool =>
   createPool({ ...mysqlConfig(database), connectionLimit: POOL_SIZE, connectTimeout: 5000 })
 
 /**
- * MariaDB/MySQL, a fresh database per scenario and a pool of 10 per contestant: `SqlUsageStore`
- * against `RateLimiterMySQL`. Throws (the suite is then skipped) when the server is not reachable.
+ * MariaDB/MySQL, a fresh database per scenario and a pool of 10 per contestant: `SqlUsageStore`, with
+ * batching (the default) and without, against `RateLimiterMySQL`, at each of {@link SQL_LOADS}. Throws (the suite is then skipped) when the server is not reachable.
  */
 export async function mariadbScenarios(config: BenchConfig): Promise<Scenario[]> {
   await admin('select 1')
-  return ([1, 3] as WindowCount[]).map((windows) => {
+  return SQL_LOADS.map(({ windows, concurrency, name }) => {
     const database = uniqueName('bench')
     const created = admin(`create database ${database}`)
     const drop = () => admin(`drop database if exists ${database}`)
     let peerPool: Pool | undefined
     return {
       suite: 'mariadb',
-      name: scenarioName(windows),
+      name,
       contestants: [
-        ourContestant('ApiBilling + SqlUsageStore (MariaDB)', windows, async () => {
-          await created
-          const store = new SqlUsageStore({
-            db: new Kysely({ dialect: new MysqlDialect({ pool: pool(database) }) }),
-          })
-          await store.init()
-          return store
-        }),
+        ...[true, false].map((batching) =>
+          ourContestant(
+            `ApiBilling + SqlUsageStore (MariaDB${batching ? '' : ', batching off'})`,
+            windows,
+            async () => {
+              await created
+              const db = new Kysely({ dialect: new MysqlDialect({ pool: pool(database) }) })
+              const store = new SqlUsageStore({ db, batching })
+              await store.init()
+              return store
+            },
+          ),
+        ),
         peerContestant(
           windows === 1 ? 'RateLimiterMySQL' : 'RateLimiterUnion(RateLimiterMySQL ×3)',
           windows,
@@ -83,7 +81,7 @@ export async function mariadbScenarios(config: BenchConfig): Promise<Scenario[]>
           },
         ),
       ],
-      measure: { durationMs: config.ioRunMs, concurrency: CONCURRENCY, sampleEvery: 1 },
+      measure: { durationMs: config.ioRunMs, concurrency, sampleEvery: 1 },
       warmupMs: config.ioRunMs / 2,
     }
   })

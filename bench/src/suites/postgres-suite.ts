@@ -5,16 +5,9 @@ import { RateLimiterPostgres } from 'rate-limiter-flexible'
 import type { BenchConfig } from '../bench-config.js'
 import type { Scenario } from '../contest.js'
 import { postgresUrl, uniqueName } from '../server-urls.js'
-import {
-  LIMIT,
-  ourContestant,
-  peerContestant,
-  readyLimiter,
-  scenarioName,
-  type WindowCount,
-} from '../workload.js'
+import { SQL_LOADS } from '../sql-loads.js'
+import { LIMIT, ourContestant, peerContestant, readyLimiter } from '../workload.js'
 
-const CONCURRENCY = 32
 const POOL_SIZE = 10
 
 async function admin(statement: string): Promise<void> {
@@ -40,28 +33,33 @@ function pool(schema: string): pg.Pool {
 }
 
 /**
- * Postgres, a fresh schema per scenario and a pool of 10 per contestant: `SqlUsageStore` against
- * `RateLimiterPostgres`. Throws (the suite is then skipped) when the server is not reachable.
+ * Postgres, a fresh schema per scenario and a pool of 10 per contestant: `SqlUsageStore`, with batching
+ * (the default) and without, against `RateLimiterPostgres`, at each of {@link SQL_LOADS}. Throws (the suite is then skipped) when the server is not reachable.
  */
 export async function postgresScenarios(config: BenchConfig): Promise<Scenario[]> {
   await admin('select 1')
-  return ([1, 3] as WindowCount[]).map((windows) => {
+  return SQL_LOADS.map(({ windows, concurrency, name }) => {
     const schema = uniqueName('bench')
     const created = admin(`create schema ${schema}`)
     const drop = () => admin(`drop schema if exists ${schema} cascade`)
     let peerPool: pg.Pool | undefined
     return {
       suite: 'postgres',
-      name: scenarioName(windows),
+      name,
       contestants: [
-        ourContestant('ApiBilling + SqlUsageStore (Postgres)', windows, async () => {
-          await created
-          const store = new SqlUsageStore({
-            db: new Kysely({ dialect: new PostgresDialect({ pool: pool(schema) }) }),
-          })
-          await store.init()
-          return store
-        }),
+        ...[true, false].map((batching) =>
+          ourContestant(
+            `ApiBilling + SqlUsageStore (Postgres${batching ? '' : ', batching off'})`,
+            windows,
+            async () => {
+              await created
+              const db = new Kysely({ dialect: new PostgresDialect({ pool: pool(schema) }) })
+              const store = new SqlUsageStore({ db, batching })
+              await store.init()
+              return store
+            },
+          ),
+        ),
         peerContestant(
           windows === 1 ? 'RateLimiterPostgres' : 'RateLimiterUnion(RateLimiterPostgres ×3)',
           windows,
@@ -90,7 +88,7 @@ export async function postgresScenarios(config: BenchConfig): Promise<Scenario[]
           },
         ),
       ],
-      measure: { durationMs: config.ioRunMs, concurrency: CONCURRENCY, sampleEvery: 1 },
+      measure: { durationMs: config.ioRunMs, concurrency, sampleEvery: 1 },
       warmupMs: config.ioRunMs / 2,
     }
   })
