@@ -51,4 +51,9 @@ describe('isWholeClientDelete', () => {
     expect(isWholeClientDelete({ clientId: 'a' })).toBe(true)
     expect(isWholeClientDelete({ clientId: 'a', from: 0, to: 10 })).toBe(false)
   })
+
+  it('refuses half a range instead of reading it as the whole client', () => {
+    const half = { clientId: 'a', to: 10 } as unknown as Parameters<typeof isWholeClientDelete>[0]
+    expect(() => isWholeClientDelete(half)).toThrow(InvalidArgumentError)
+  })
 })
