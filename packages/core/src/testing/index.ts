@@ -6,6 +6,7 @@ export {
   multiProcessChargeSuite,
 } from './multi-process/multi-process-charge-suite.js'
 export { runChargeWorker } from './multi-process/run-charge-worker.js'
+export { writeAllSync } from './multi-process/write-all-sync.js'
 export {
   type StoreUnderTest,
   type UsageStoreConformanceOptions,
