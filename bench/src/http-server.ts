@@ -10,7 +10,7 @@ import { billingMiddleware } from '@x/api-billing-express'
 import { createRedisUsageStore } from '@x/api-billing-store-redis'
 import { createSqliteUsageStore } from '@x/api-billing-store-sql'
 import express, { type RequestHandler } from 'express'
-import { rateLimit } from 'express-rate-limit'
+import { rateLimit, type Store } from 'express-rate-limit'
 import { RedisStore } from 'rate-limit-redis'
 import { RateLimiterMemory } from 'rate-limiter-flexible'
 import { createClient } from 'redis'
@@ -53,13 +53,20 @@ async function expressRateLimitRedis(): Promise<RequestHandler> {
     await client.del(`${prefix}${HTTP_CLIENT_KEY}`)
     await client.close()
   })
+  return expressRateLimit(
+    new RedisStore({ prefix, sendCommand: (...args: string[]) => client.sendCommand(args) }),
+  )
+}
+
+/** express-rate-limit as its README sets it up: draft-8 and legacy headers, on its memory store or `store`. */
+function expressRateLimit(store?: Store): RequestHandler {
   return rateLimit({
     windowMs: 60_000,
     limit: LIMIT,
     standardHeaders: 'draft-8',
     legacyHeaders: true,
     keyGenerator: apiKey,
-    store: new RedisStore({ prefix, sendCommand: (...args: string[]) => client.sendCommand(args) }),
+    ...(store === undefined ? {} : { store }),
   })
 }
 
@@ -81,13 +88,7 @@ async function limiterFor(variant: HttpVariant): Promise<RequestHandler | undefi
       return ours(store)
     }
     case 'express-rate-limit':
-      return rateLimit({
-        windowMs: 60_000,
-        limit: LIMIT,
-        standardHeaders: 'draft-8',
-        legacyHeaders: true,
-        keyGenerator: apiKey,
-      })
+      return expressRateLimit()
     case 'rlf-memory':
       return rateLimiterFlexibleMemory()
     case 'ours-redis': {

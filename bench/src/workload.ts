@@ -28,57 +28,51 @@ export function scenarioName(windows: WindowCount): string {
   return windows === 1 ? '1 window' : '3 windows'
 }
 
-/** Our engine on the store `open` makes, every client on {@link benchPlan}, charging 1 credit. */
+/** Where our contestant's plans come from: pinned with `updateClientQuotas`, or `resolveClient`. */
+export type PlanSource = 'pinned' | 'resolved'
+
+/** An engine on `store` whose every client has {@link benchPlan}, pinned or resolved (and cached). */
+async function benchBilling(store: UsageStore, windows: WindowCount, plans: PlanSource): Promise<ApiBilling> {
+  if (plans === 'pinned') {
+    const billing = new ApiBilling({ store })
+    for (const key of CLIENT_KEYS) await billing.updateClientQuotas(key, benchPlan(windows))
+    return billing
+  }
+  const billing = new ApiBilling({
+    store,
+    plans: { bench: benchPlan(windows) },
+    resolveClient: async () => 'bench',
+    clientCache: { ttlMs: 3_600_000 }, // the default 100 000 clients: room for all 1 000
+  })
+  // Each client's first charge resolves its plan; the measured ones find it cached.
+  for (const key of CLIENT_KEYS) await billing.tryTrackClientUsage(key, 1)
+  return billing
+}
+
+/**
+ * Our engine on the store `open` makes, every client on {@link benchPlan}, charging 1 credit. With
+ * `plans: 'resolved'` the plans come from `resolveClient` (a catalog plan, cached after the first request):
+ * the charge rate of a resolved client, to set beside a pinned one's.
+ */
 export function ourContestant(
   name: string,
   windows: WindowCount,
   open: () => Promise<UsageStore>,
   cleanup: () => Promise<void> = async () => undefined,
+  plans: PlanSource = 'pinned',
 ): Contestant {
   return {
     name,
     ours: true,
     async setup(): Promise<Runner> {
       const store = await open()
-      const billing = new ApiBilling({ store })
-      const plan = benchPlan(windows)
-      for (const key of CLIENT_KEYS) await billing.updateClientQuotas(key, plan)
+      const billing = await benchBilling(store, windows, plans)
       return {
         op: (i) => billing.tryTrackClientUsage(CLIENT_KEYS[i % CLIENTS] as string, 1),
         close: async () => {
           await store.close()
           await cleanup()
         },
-      }
-    },
-  }
-}
-
-/**
- * Our engine on the store `open` makes, with every client's plan coming from `resolveClient` (a catalog
- * plan, cached after the first request) instead of `updateClientQuotas`: the charge rate of a resolved
- * client, to set beside a pinned one's.
- */
-export function resolvedContestant(
-  name: string,
-  windows: WindowCount,
-  open: () => Promise<UsageStore>,
-): Contestant {
-  return {
-    name,
-    ours: true,
-    async setup(): Promise<Runner> {
-      const store = await open()
-      const billing = new ApiBilling({
-        store,
-        plans: { bench: benchPlan(windows) },
-        resolveClient: async () => 'bench',
-        clientCache: { ttlMs: 3_600_000 }, // the default 100 000 clients: room for all 1 000
-      })
-      for (const key of CLIENT_KEYS) await billing.tryTrackClientUsage(key, 1)
-      return {
-        op: (i) => billing.tryTrackClientUsage(CLIENT_KEYS[i % CLIENTS] as string, 1),
-        close: () => store.close(),
       }
     },
   }

@@ -2,14 +2,7 @@ import { MemoryUsageStore } from '@x/api-billing-core'
 import { RateLimiterMemory } from 'rate-limiter-flexible'
 import type { BenchConfig } from '../bench-config.js'
 import type { Scenario } from '../contest.js'
-import {
-  LIMIT,
-  ourContestant,
-  peerContestant,
-  resolvedContestant,
-  scenarioName,
-  type WindowCount,
-} from '../workload.js'
+import { LIMIT, ourContestant, peerContestant, scenarioName, type WindowCount } from '../workload.js'
 
 /** Requests in flight in the closed-loop scenarios: what an API under load has waiting on the engine. */
 const IN_FLIGHT = 32
@@ -31,10 +24,12 @@ export function memoryScenarios(config: BenchConfig): Scenario[] {
           ourContestant('ApiBilling + MemoryUsageStore', windows, async () => new MemoryUsageStore()),
           ...(concurrency === 1
             ? [
-                resolvedContestant(
+                ourContestant(
                   'ApiBilling + MemoryUsageStore, plans from resolveClient',
                   windows,
                   async () => new MemoryUsageStore(),
+                  undefined,
+                  'resolved',
                 ),
               ]
             : []),
