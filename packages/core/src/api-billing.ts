@@ -290,7 +290,7 @@ export class ApiBilling {
   async getQuotaStatus(clientId: string): Promise<Decision> {
     assertClientId(clientId)
     const plan = (this.pinned.get(clientId) ?? (await this.resolvePlan(clientId))).plan
-    const atMs = this.clock().getTime()
+    const atMs = this.nowMs()
     const snapshot = plan.snapshotAt(atMs)
     const { windows } = snapshot
     const used = await this.callStore(() => this.store.status(clientId, windows))
@@ -342,7 +342,7 @@ export class ApiBilling {
         credits,
         at: atMs,
         refundKey: `refund:${chargeId}`,
-        refundKeyExpiresAt: Math.max(end, this.clock().getTime()) + this.idempotencyTtlMs,
+        refundKeyExpiresAt: Math.max(end, this.nowMs()) + this.idempotencyTtlMs,
         ...(chargeId.startsWith(KEYED_CHARGE) ? { idempotencyKey: chargeId.slice(KEYED_CHARGE.length) } : {}),
       }),
     )
@@ -408,7 +408,7 @@ export class ApiBilling {
 
   /** Applies retention: removes usage older than `retentionMs` and expired idempotency keys. */
   async purge(): Promise<void> {
-    const now = this.clock().getTime()
+    const now = this.nowMs()
     await this.callStore(() => this.store.purge({ before: now - this.retentionMs, now }))
   }
 
