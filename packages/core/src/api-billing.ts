@@ -343,6 +343,7 @@ export class ApiBilling {
         at: atMs,
         refundKey: `refund:${chargeId}`,
         refundKeyExpiresAt: Math.max(end, this.nowMs()) + this.idempotencyTtlMs,
+        now: this.nowMs(),
         ...(chargeId.startsWith(KEYED_CHARGE) ? { idempotencyKey: chargeId.slice(KEYED_CHARGE.length) } : {}),
       }),
     )

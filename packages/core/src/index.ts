@@ -8,6 +8,13 @@ export {
 export type { ClientResolution, PlanAssignment, ResolveClient } from './client-resolution.js'
 export type { ClientCacheOptions } from './client-resolver.js'
 export { type Clock, systemClock } from './clock.js'
+export {
+  compareGrants,
+  type GrantRequest,
+  type GrantSpend,
+  isSpendable,
+  type StoredGrant,
+} from './credit-grant.js'
 export { type DailyUsage, type LocalDay, localDays } from './daily-usage.js'
 export type { Decision, WindowUsage } from './decision.js'
 export { BillingError } from './errors/billing-error.js'
@@ -46,14 +53,17 @@ export { tightestFirst } from './http/tightest-first.js'
 export { isWholeClientDelete } from './is-whole-client-delete.js'
 export { LEDGER_BUCKET_MS, type LedgerBucket, ledgerBucketStart } from './ledger-bucket.js'
 export { MemoryUsageStore, type MemoryUsageStoreOptions } from './memory-usage-store.js'
+export { excessOver, planCreditCharge, spendGrants } from './plan-credit-charge.js'
 export type { QuotaDefinition } from './quota-definition.js'
 export { isQuotaDuration, QUOTA_DURATIONS, QuotaDuration } from './quota-duration.js'
 export { type QuotaWindow, quotaWindow } from './quota-window.js'
 export { compareTightness, type TightnessFields, tightestWindow } from './tightness.js'
 export { isUnlimited, UNLIMITED } from './unlimited.js'
+export type { ScannedBucket, UsageScan } from './usage-scan.js'
 export type {
   ChargeRequest,
   ChargeResult,
+  CreditOutcome,
   DeleteAllUsageRequest,
   DeleteUsageRequest,
   IdempotencyClaim,

@@ -12,6 +12,10 @@ export interface LedgerBucket {
   readonly start: number
   /** Net credits charged in the bucket (charges minus refunds, never below zero). */
   readonly credits: number
+  /** The part of `credits` paid from prepaid grants (net of refunds, never below zero). */
+  readonly fromBalance: number
+  /** The part of `credits` billed as overage (net of refunds, never below zero). */
+  readonly overage: number
 }
 
 /** The start (epoch ms) of the ledger bucket that contains the instant `at` (epoch ms). */

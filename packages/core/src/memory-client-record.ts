@@ -7,7 +7,7 @@
  * - then one block of {@link COUNTER_SIZE} numbers per counter, in the order the durations first
  *   appeared: `[rank, start, end, used, previousStart, previousEnd, previousUsed]`, the newest window
  *   and the one before it (`NaN` while there is none); `rank` comes from `memoryDurationRank`;
- * - then the usage ledger: `[bucketStart, credits]` pairs sorted by bucket start.
+ * - then the usage ledger: `[bucketStart, credits, fromBalance, overage]` blocks sorted by bucket start.
  *
  * The array is always exactly as long as its content: it is only ever replaced by an exact-size copy
  * ({@link spliceMemoryClientRecord}), never grown with `push`, which would leave unused capacity.
@@ -32,7 +32,7 @@ export const PREVIOUS_USED = 6
 export const FIRST_COUNTER = 1
 
 /** Numbers per ledger bucket. */
-export const BUCKET_SIZE = 2
+export const BUCKET_SIZE = 4
 
 /** The largest record a new client can need: seven durations and one ledger bucket. */
 const LARGEST_NEW = FIRST_COUNTER + 7 * COUNTER_SIZE + BUCKET_SIZE

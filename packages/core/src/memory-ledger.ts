@@ -6,35 +6,59 @@ import {
   spliceMemoryClientRecord,
 } from './memory-client-record.js'
 
+/** Offsets inside a ledger bucket block. */
+const CREDITS = 1
+const FROM_BALANCE = 2
+const OVERAGE = 3
+
 /**
- * Adds `credits` (or, negative, removes them, never below zero) to the ledger bucket of `at`, creating
- * the bucket when it is missing. Charges land in the newest bucket almost always, so that one is looked
- * at first. Returns the record, or an exact-size copy with the new bucket.
+ * Adds `credits` (of which `fromBalance` paid from grants and `overage` billed) to the ledger bucket of
+ * `at`, creating the bucket when it is missing. Charges land in the newest bucket almost always, so that
+ * one is looked at first. Returns the record, or an exact-size copy with the new bucket.
  */
-export function addToLedger(record: MemoryClientRecord, at: number, credits: number): MemoryClientRecord {
+export function addToLedger(
+  record: MemoryClientRecord,
+  at: number,
+  credits: number,
+  fromBalance: number,
+  overage: number,
+): MemoryClientRecord {
   const start = ledgerBucketStart(at)
   const last = record.length - BUCKET_SIZE
-  if (record[last] === start && last >= ledgerOffset(record)) {
-    record[last + 1] = Math.max(0, (record[last + 1] as number) + credits)
-    return record
+  let i = last
+  if (record[last] !== start || last < ledgerOffset(record)) {
+    i = bucketIndex(record, start)
+    if (record[i] !== start || i >= record.length) {
+      record = spliceMemoryClientRecord(record, i, 0, BUCKET_SIZE)
+      record[i] = start
+      record[i + CREDITS] = 0
+      record[i + FROM_BALANCE] = 0
+      record[i + OVERAGE] = 0
+    }
   }
-  const i = bucketIndex(record, start)
-  if (record[i] === start && i < record.length) {
-    record[i + 1] = Math.max(0, (record[i + 1] as number) + credits)
-    return record
-  }
-  const next = spliceMemoryClientRecord(record, i, 0, BUCKET_SIZE)
-  next[i] = start
-  next[i + 1] = Math.max(0, credits)
-  return next
+  record[i + CREDITS] = (record[i + CREDITS] as number) + credits
+  if (fromBalance !== 0) record[i + FROM_BALANCE] = (record[i + FROM_BALANCE] as number) + fromBalance
+  if (overage !== 0) record[i + OVERAGE] = (record[i + OVERAGE] as number) + overage
+  return record
 }
 
-/** Takes `credits` from the ledger bucket of `at`, never below zero; a missing bucket stays missing. */
-export function refundLedger(record: MemoryClientRecord, at: number, credits: number): void {
+/**
+ * Takes `credits` (of which `fromBalance` and `overage`) from the ledger bucket of `at`, each never
+ * below zero; a missing bucket stays missing.
+ */
+export function refundLedger(
+  record: MemoryClientRecord,
+  at: number,
+  credits: number,
+  fromBalance: number,
+  overage: number,
+): void {
   const start = ledgerBucketStart(at)
   const i = bucketIndex(record, start)
-  if (record[i] === start && i < record.length)
-    record[i + 1] = Math.max(0, (record[i + 1] as number) - credits)
+  if (record[i] !== start || i >= record.length) return
+  record[i + CREDITS] = Math.max(0, (record[i + CREDITS] as number) - credits)
+  record[i + FROM_BALANCE] = Math.max(0, (record[i + FROM_BALANCE] as number) - fromBalance)
+  record[i + OVERAGE] = Math.max(0, (record[i + OVERAGE] as number) - overage)
 }
 
 /** The non-empty buckets whose start lies in `[from, to)`, ordered by start. */
@@ -43,8 +67,15 @@ export function ledgerBuckets(record: MemoryClientRecord, from: number, to: numb
   for (let i = bucketIndex(record, from); i < record.length; i += BUCKET_SIZE) {
     const start = record[i] as number
     if (start >= to) break
-    const credits = record[i + 1] as number
-    if (credits > 0) buckets.push({ start, credits })
+    const credits = record[i + CREDITS] as number
+    if (credits > 0) {
+      buckets.push({
+        start,
+        credits,
+        fromBalance: record[i + FROM_BALANCE] as number,
+        overage: record[i + OVERAGE] as number,
+      })
+    }
   }
   return buckets
 }

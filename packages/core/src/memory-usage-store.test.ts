@@ -83,6 +83,7 @@ describe('MemoryUsageStore windows', () => {
       windows: [minute(1)],
       at: T0 + MINUTE_MS,
       refundKeyExpiresAt: T0 + BUCKET_MS,
+      now: T0,
     }
     expect(await store.refund({ ...refund, credits: 3, refundKey: 'r1' })).toBe(true)
     expect(await minuteUsage(store, 1, 2, 3)).toEqual([1, 3, 5])
@@ -155,21 +156,27 @@ describe('MemoryUsageStore ledger', () => {
     await chargeAt(T0 + 2 * BUCKET_MS + 5, 2)
     await chargeAt(T0 + 3 * BUCKET_MS + 7, 4)
     expect(await readAll()).toEqual([
-      { start: T0 + BUCKET_MS, credits: 1 },
-      { start: T0 + 2 * BUCKET_MS, credits: 2 },
-      { start: T0 + 3 * BUCKET_MS, credits: 7 },
+      { start: T0 + BUCKET_MS, credits: 1, fromBalance: 0, overage: 0 },
+      { start: T0 + 2 * BUCKET_MS, credits: 2, fromBalance: 0, overage: 0 },
+      { start: T0 + 3 * BUCKET_MS, credits: 7, fromBalance: 0, overage: 0 },
     ])
   })
 
   it('refunds an older bucket while newer ones are charged', async () => {
     await chargeAt(T0, 5)
     await chargeAt(T0 + BUCKET_MS, 1)
-    const refund = { clientId: CLIENT, windows: [day(1e9)], credits: 2, refundKeyExpiresAt: T0 + BUCKET_MS }
+    const refund = {
+      clientId: CLIENT,
+      windows: [day(1e9)],
+      credits: 2,
+      refundKeyExpiresAt: T0 + BUCKET_MS,
+      now: T0,
+    }
     expect(await store.refund({ ...refund, at: T0, refundKey: 'r1' })).toBe(true)
     await chargeAt(T0 + BUCKET_MS, 1)
     expect(await readAll()).toEqual([
-      { start: T0, credits: 3 },
-      { start: T0 + BUCKET_MS, credits: 2 },
+      { start: T0, credits: 3, fromBalance: 0, overage: 0 },
+      { start: T0 + BUCKET_MS, credits: 2, fromBalance: 0, overage: 0 },
     ])
   })
 
@@ -192,7 +199,7 @@ describe('MemoryUsageStore ledger', () => {
     const buckets = await readAll()
     expect(buckets).toHaveLength(300)
     buckets.forEach((bucket, k) => {
-      expect(bucket).toEqual({ start: T0 + k * BUCKET_MS, credits: k + 2 })
+      expect(bucket).toEqual({ start: T0 + k * BUCKET_MS, credits: k + 2, fromBalance: 0, overage: 0 })
     })
   })
 })

@@ -1,9 +1,11 @@
+import type { GrantRequest, StoredGrant } from './credit-grant.js'
 import { StoreUnavailableError } from './errors/store-unavailable-error.js'
 import { hasRoom } from './has-room.js'
 import { isWholeClientDelete } from './is-whole-client-delete.js'
 import { type LedgerBucket, ledgerBucketStart } from './ledger-bucket.js'
 import { type MemoryClientRecord, START, USED } from './memory-client-record.js'
 import { memoryDurationRank } from './memory-duration-rank.js'
+import { MemoryGrants } from './memory-grants.js'
 import { addToLedger, dropLedgerRange, isLedgerEmpty, ledgerBuckets, refundLedger } from './memory-ledger.js'
 import { MemoryStaleWindows } from './memory-stale-windows.js'
 import {
@@ -17,9 +19,12 @@ import {
   windowSlot,
   withCounter,
 } from './memory-window-counters.js'
+import { planCreditCharge } from './plan-credit-charge.js'
+import type { ScannedBucket, UsageScan } from './usage-scan.js'
 import type {
   ChargeRequest,
   ChargeResult,
+  CreditOutcome,
   DeleteUsageRequest,
   PurgeRequest,
   RefundRequest,
@@ -39,7 +44,16 @@ export interface MemoryUsageStoreOptions {
 
 interface KeyRecord {
   readonly expiresAt: number
-  readonly used: readonly number[]
+  /** The first answer, returned again (as a replay) while the key is remembered. */
+  readonly result: ChargeResult
+}
+
+/** The answer to a charge whose idempotency key was seen: the first answer, marked replayed. */
+function replay(seen: KeyRecord): ChargeResult {
+  const { used, credit } = seen.result
+  return credit === undefined
+    ? { allowed: true, used, replayed: true }
+    : { allowed: true, used, replayed: true, credit }
 }
 
 /**
@@ -53,6 +67,7 @@ export class MemoryUsageStore implements UsageStore {
   private readonly clients = new Map<string, MemoryClientRecord>()
   private readonly idempotency = new Map<string, KeyRecord>()
   private readonly refunds = new Map<string, number>()
+  private readonly grants = new MemoryGrants()
   /** Windows older than a counter's previous one; created when a late clock first charges one. */
   private stale: MemoryStaleWindows | undefined
   /** Where {@link chargeSync} found each window's `used` while checking room, reused between calls. */
@@ -78,13 +93,14 @@ export class MemoryUsageStore implements UsageStore {
     const keyId = idempotency === undefined ? undefined : `${clientId}\u0000${idempotency.key}`
     if (keyId !== undefined) {
       const seen = this.idempotency.get(keyId)
-      if (seen !== undefined && seen.expiresAt > at) return { allowed: true, used: seen.used, replayed: true }
+      if (seen !== undefined && seen.expiresAt > at) return replay(seen)
     }
     const found = this.clients.get(clientId)
     const count = windows.length
     const used: number[] = new Array(count)
     const slots = this.slotsFor(count)
     let fits = true
+    let overflows = false
     for (let i = 0; i < count; i++) {
       const w = windows[i] as StoreWindow
       let slot = -1
@@ -95,11 +111,41 @@ export class MemoryUsageStore implements UsageStore {
       }
       slots[i] = slot
       used[i] = u
-      if (!hasRoom(u, cost, w.limit)) fits = false
+      if (w.overflow !== undefined) overflows = true
+      else if (!hasRoom(u, cost, w.limit)) fits = false
     }
-    if (!fits) return { allowed: false, used, replayed: false }
+    let credit: CreditOutcome | undefined
+    if (overflows) {
+      credit = planCreditCharge(windows, used, cost, this.grants.spendable(clientId, at))
+      if (credit.rejectedBy !== undefined) return { allowed: false, used, replayed: false, credit }
+      this.grants.spend(clientId, credit.spent)
+    } else if (!fits) return { allowed: false, used, replayed: false }
+    this.apply(clientId, found, request, credit, used)
+    const result: ChargeResult =
+      credit === undefined
+        ? { allowed: true, used, replayed: false }
+        : { allowed: true, used, replayed: false, credit }
+    if (idempotency !== undefined) {
+      remember(this.idempotency, keyId as string, { expiresAt: idempotency.expiresAt, result }, this.maxKeys)
+    }
+    return result
+  }
+
+  /**
+   * Adds the cost of an allowed charge to every window (whose counter positions {@link chargeSync} left
+   * in `slots`, and whose `used` before it in `used`, updated here) and to the ledger.
+   */
+  private apply(
+    clientId: string,
+    found: MemoryClientRecord | undefined,
+    request: ChargeRequest,
+    credit: CreditOutcome | undefined,
+    used: number[],
+  ): void {
+    const { windows, cost, at } = request
+    const slots = this.slots
     let record = found ?? newRecordWithCounters(windows, ledgerBucketStart(at))
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < windows.length; i++) {
       const w = windows[i] as StoreWindow
       const slot = slots[i] as number
       if (slot >= 0 && slotStart(record, slot) === w.start) {
@@ -108,12 +154,11 @@ export class MemoryUsageStore implements UsageStore {
         used[i] = u
       } else record = this.chargeNewWindow(clientId, record, w, cost, used, i)
     }
-    record = addToLedger(record, at, cost)
+    record =
+      credit === undefined
+        ? addToLedger(record, at, cost, 0, 0)
+        : addToLedger(record, at, cost, credit.fromBalance, credit.overage)
     if (record !== found) this.clients.set(clientId, record)
-    if (idempotency !== undefined) {
-      remember(this.idempotency, keyId as string, { expiresAt: idempotency.expiresAt, used }, this.maxKeys)
-    }
-    return { allowed: true, used, replayed: false }
   }
 
   async status(clientId: string, windows: readonly StoreWindow[]): Promise<readonly number[]> {
@@ -130,6 +175,7 @@ export class MemoryUsageStore implements UsageStore {
     remember(this.refunds, keyId, request.refundKeyExpiresAt, this.maxKeys)
     if (request.idempotencyKey !== undefined)
       this.idempotency.delete(`${clientId}\u0000${request.idempotencyKey}`)
+    if (request.restore !== undefined) this.grants.restore(clientId, request.restore, request.now)
     const record = this.clients.get(clientId)
     if (record === undefined) return true
     for (const w of request.windows) {
@@ -140,7 +186,8 @@ export class MemoryUsageStore implements UsageStore {
       if (slot >= 0) record[slot] = Math.max(0, (record[slot] as number) - credits)
       else this.stale?.refund(clientId, rank, w.start, credits)
     }
-    refundLedger(record, request.at, credits)
+    const fromBalance = request.restore?.reduce((sum, r) => sum + r.credits, 0) ?? 0
+    refundLedger(record, request.at, credits, fromBalance, request.overage ?? 0)
     return true
   }
 
@@ -175,8 +222,41 @@ export class MemoryUsageStore implements UsageStore {
       const kept = dropLedgerRange(record, Number.NEGATIVE_INFINITY, before)
       this.keepRecord(clientId, record, this.dropWindows(clientId, kept, ended))
     }
+    this.grants.purge(before)
     deleteEntries(this.idempotency, (_, record) => record.expiresAt <= request.now)
     deleteEntries(this.refunds, (_, expiresAt) => expiresAt <= request.now)
+  }
+
+  async grantCredits(request: GrantRequest): Promise<StoredGrant> {
+    this.assertOpen()
+    return this.grants.add(request)
+  }
+
+  async listGrants(clientId: string, now: number): Promise<readonly StoredGrant[]> {
+    this.assertOpen()
+    return this.grants.list(clientId, now)
+  }
+
+  async voidGrant(clientId: string, grantId: string): Promise<boolean> {
+    this.assertOpen()
+    return this.grants.void(clientId, grantId)
+  }
+
+  /** Sorts the client ids on every page: fine for a test or a single instance, not for millions of clients. */
+  async scanUsage(scan: UsageScan): Promise<readonly ScannedBucket[]> {
+    this.assertOpen()
+    const rows: ScannedBucket[] = []
+    const after = scan.after
+    const ids = [...this.clients.keys()].filter((id) => after === undefined || id >= after.clientId).sort()
+    for (const clientId of ids) {
+      const from =
+        after !== undefined && clientId === after.clientId ? Math.max(scan.from, after.start + 1) : scan.from
+      for (const bucket of ledgerBuckets(this.clients.get(clientId) as MemoryClientRecord, from, scan.to)) {
+        rows.push({ clientId, ...bucket })
+        if (rows.length === scan.limit) return rows
+      }
+    }
+    return rows
   }
 
   /** Drops everything; later calls reject with `StoreUnavailableError`. */
@@ -185,6 +265,7 @@ export class MemoryUsageStore implements UsageStore {
     this.clients.clear()
     this.idempotency.clear()
     this.refunds.clear()
+    this.grants.clear()
     this.stale = undefined
   }
 

@@ -44,8 +44,11 @@ export function newRecordWithCounters(
       record[0] = (record[0] as number) + 1
     }
   }
-  record[record.length - 2] = bucketStart
-  record[record.length - 1] = 0
+  const bucket = record.length - BUCKET_SIZE
+  record[bucket] = bucketStart
+  record[bucket + 1] = 0
+  record[bucket + 2] = 0
+  record[bucket + 3] = 0
   return record
 }
 

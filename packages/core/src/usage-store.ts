@@ -1,5 +1,7 @@
+import type { GrantRequest, GrantSpend, StoredGrant } from './credit-grant.js'
 import type { LedgerBucket } from './ledger-bucket.js'
 import type { QuotaDuration } from './quota-duration.js'
+import type { ScannedBucket, UsageScan } from './usage-scan.js'
 
 /**
  * One window a charge touches. Times are epoch milliseconds so that stores compare plain numbers.
@@ -14,6 +16,16 @@ export interface StoreWindow {
   readonly end: number
   /** Credit limit; `UNLIMITED` (`Infinity`) means "count, but never reject". */
   readonly limit: number
+  /**
+   * What a charge that does not fit in `limit` does. Absent (the default): it is rejected (`hasRoom`).
+   * `'balance'`: the window takes it anyway and the part beyond `limit` is paid from the client's live
+   * grants. `'bill'`: the window takes it while `used` stays within `limit + overageLimit`, and the part
+   * beyond `limit` is recorded as overage. One request never mixes `'balance'` and `'bill'` windows.
+   * `planCreditCharge` in core is the rule; a store whose check runs in its database mirrors it.
+   */
+  readonly overflow?: 'balance' | 'bill'
+  /** With `overflow: 'bill'`: how far past `limit` the window may go. Default `UNLIMITED`. */
+  readonly overageLimit?: number
 }
 
 /** Arguments of {@link UsageStore.charge}. */
@@ -52,6 +64,35 @@ export interface ChargeResult {
   readonly used: readonly number[]
   /** `true` when the idempotency key was seen before and nothing new was charged. */
   readonly replayed: boolean
+  /**
+   * Only for a request with an overflow window (absent otherwise, also on a replay of such a charge,
+   * which returns the stored credit outcome of the first answer).
+   */
+  readonly credit?: CreditOutcome
+}
+
+/**
+ * The credit part of a charge with overflow windows, as `planCreditCharge` decides it: what was paid
+ * from the balance (and from which grants), what was billed as overage, and the balance left.
+ */
+export interface CreditOutcome {
+  /** Credits of this charge paid from grants (0 when rejected). */
+  readonly fromBalance: number
+  /** Credits of this charge billed as overage (0 when rejected). */
+  readonly overage: number
+  /**
+   * The sum of the client's spendable grants after the charge (unchanged, when rejected), at the
+   * charge's `at`; `undefined` when no window overflows into the balance.
+   */
+  readonly balance: number | undefined
+  /** The grants the charge spent, in spending order (empty when rejected or when nothing came from them). */
+  readonly spent: readonly GrantSpend[]
+  /**
+   * Why a rejected charge was rejected: `'quota'` when a window had no room (a `'reject'` window, or a
+   * `'bill'` window past its overage limit), `'balance'` when only the balance fell short. `undefined`
+   * when allowed.
+   */
+  readonly rejectedBy: 'quota' | 'balance' | undefined
 }
 
 /** Arguments of {@link UsageStore.refund}. */
@@ -73,6 +114,16 @@ export interface RefundRequest {
    * than replayed for free.
    */
   readonly idempotencyKey?: string
+  /**
+   * What of `credits` came from the balance, and back to which grants: each grant's credits are added
+   * back (never above its original credits) unless the grant was voided or has expired by `now`. Also
+   * subtracted from the ledger bucket's `fromBalance`. Default: none.
+   */
+  readonly restore?: readonly GrantSpend[]
+  /** Credits of `credits` that were billed overage: subtracted from the bucket's `overage`. Default 0. */
+  readonly overage?: number
+  /** The current instant (epoch ms): grants that expired by then get nothing back. */
+  readonly now: number
 }
 
 /** A client and a half-open time range `[from, to)` in epoch ms. */
@@ -155,15 +206,46 @@ export interface UsageStore {
    * Why it exists: frappy's `delete_client_usage`, and data-protection erasure. For the whole client
    * (`isWholeClientDelete(request)`) removes all of its counters, ledger buckets and idempotency and refund
    * keys; for a range, removes the ledger buckets and window counters whose start lies in `[from, to)`.
+   * Grants are not usage and are kept (void them with {@link voidGrant}).
    */
   deleteUsage(request: DeleteUsageRequest): Promise<void>
 
   /**
    * Why it exists: retention, so that tables do not grow forever. Removes ledger buckets that start
    * before `request.before`, counters of windows that ended at or before it, and idempotency/refund
-   * keys whose expiry is at or before `request.now` (all epoch ms).
+   * keys whose expiry is at or before `request.now`, and grants that expired at or before
+   * `request.before` (all epoch ms).
    */
   purge(request: PurgeRequest): Promise<void>
+
+  /**
+   * Why it exists: prepaid credits. Stores `request.grant` for its client, unless a grant with the same
+   * `request.idempotencyKey` exists for that client: then nothing changes and that grant is returned.
+   * Resolves the grant as stored.
+   */
+  grantCredits(request: GrantRequest): Promise<StoredGrant>
+
+  /**
+   * Why it exists: balances and spending. The client's grants that are not voided, have credits left
+   * and have not expired at `now` (`expiresAt > now` or none), pending ones (`effectiveAt > now`)
+   * included, in spending order (`compareGrants`).
+   */
+  listGrants(clientId: string, now: number): Promise<readonly StoredGrant[]>
+
+  /**
+   * Why it exists: taking back a grant given by mistake. Marks the grant voided: its unspent rest is
+   * gone, refunds no longer restore it. Resolves `true` when the grant existed and was not voided.
+   */
+  voidGrant(clientId: string, grantId: string): Promise<boolean>
+
+  /**
+   * Why it exists: export for invoicing. Every client's non-empty ledger buckets whose start lies in
+   * `[scan.from, scan.to)`, ordered by `(clientId, start)` (client ids in one total, stable order:
+   * byte-wise: SQL stores use a binary collation, so `'A'` and `'a'` are two clients), strictly after
+   * `scan.after` when given, at most `scan.limit` of them. The caller pages by passing the last row it
+   * got as the next `after`; rows written meanwhile behind `after` are not seen again.
+   */
+  scanUsage(scan: UsageScan): Promise<readonly ScannedBucket[]>
 
   /** Releases connections and timers. The store must not be used afterwards. */
   close(): Promise<void>

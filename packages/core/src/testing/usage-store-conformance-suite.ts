@@ -2,12 +2,14 @@ import type { UsageStore } from '../usage-store.js'
 import { chargingConformanceTests } from './conformance/charging-conformance-tests.js'
 import { concurrencyConformanceTests } from './conformance/concurrency-conformance-tests.js'
 import type { ConformanceTestContext, StoreLifecycle } from './conformance/conformance-test-context.js'
+import { creditConformanceTests } from './conformance/credit-conformance-tests.js'
 import { deletionConformanceTests } from './conformance/deletion-conformance-tests.js'
 import { engineConformanceTests } from './conformance/engine-conformance-tests.js'
 import { idempotencyConformanceTests } from './conformance/idempotency-conformance-tests.js'
 import { lifecycleConformanceTests } from './conformance/lifecycle-conformance-tests.js'
 import { refundConformanceTests } from './conformance/refund-conformance-tests.js'
 import { usageLedgerConformanceTests } from './conformance/usage-ledger-conformance-tests.js'
+import { usageScanConformanceTests } from './conformance/usage-scan-conformance-tests.js'
 import { windowConformanceTests } from './conformance/window-conformance-tests.js'
 import type { ConformanceTestApi } from './conformance-test-api.js'
 
@@ -49,6 +51,8 @@ const GROUPS: readonly ((context: ConformanceTestContext) => void)[] = [
   idempotencyConformanceTests,
   refundConformanceTests,
   usageLedgerConformanceTests,
+  usageScanConformanceTests,
+  creditConformanceTests,
   deletionConformanceTests,
   lifecycleConformanceTests,
   engineConformanceTests,

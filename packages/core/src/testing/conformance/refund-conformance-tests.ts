@@ -14,6 +14,7 @@ export function refundConformanceTests({ describe, it }: ConformanceTestContext)
         at: T0,
         refundKey: key,
         refundKeyExpiresAt: T0 + DAY,
+        now: T0,
       })
 
     it('gives credits back to every window and to the ledger', async (store) => {
@@ -48,6 +49,7 @@ export function refundConformanceTests({ describe, it }: ConformanceTestContext)
         at: T0,
         refundKey: 'r',
         refundKeyExpiresAt: T0 + DAY,
+        now: T0,
         idempotencyKey: 'k',
       })
       assert.deepStrictEqual(await store.charge(keyed), { allowed: true, used: [3], replayed: false })

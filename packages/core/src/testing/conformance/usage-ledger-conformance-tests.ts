@@ -13,8 +13,8 @@ export function usageLedgerConformanceTests({ describe, it }: ConformanceTestCon
       await store.charge(charge('a', [day(UNLIMITED)], 4, { at: T0 + 14 * MINUTE }))
       const buckets = await store.readUsage({ clientId: 'a', from: T0 - DAY, to: T0 + DAY })
       assert.deepStrictEqual(buckets, [
-        { start: T0, credits: 5 },
-        { start: T0 + LEDGER_BUCKET_MS, credits: 2 },
+        { start: T0, credits: 5, fromBalance: 0, overage: 0 },
+        { start: T0 + LEDGER_BUCKET_MS, credits: 2, fromBalance: 0, overage: 0 },
       ])
     })
 
