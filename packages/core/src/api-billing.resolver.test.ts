@@ -132,7 +132,7 @@ describe('ApiBilling with resolveClient: unknown clients', () => {
     expect(await billing.getTotalUsage('ghost')).toBe(0)
     const from = new Date('2026-06-14T00:00:00Z')
     expect(await billing.getDailyUsage('ghost', from, new Date('2026-06-15T00:00:00Z'))).toEqual([
-      { date: '2026-06-14', credits: 0 },
+      { date: '2026-06-14', credits: 0, fromBalance: 0, overage: 0 },
     ])
     await billing.deleteClientUsage('ghost')
     expect(billing.getClientQuotas('ghost')).toBeUndefined()

@@ -246,14 +246,14 @@ describe('ApiBilling reports', () => {
     await billing.trackClientUsage('c', 3)
     const range = [new Date('2026-06-15T00:00:00Z'), new Date('2026-06-18T00:00:00Z')] as const
     expect(await billing.getDailyUsage('c', ...range)).toEqual([
-      { date: '2026-06-15', credits: 2 },
-      { date: '2026-06-16', credits: 0 },
-      { date: '2026-06-17', credits: 3 },
+      { date: '2026-06-15', credits: 2, fromBalance: 0, overage: 0 },
+      { date: '2026-06-16', credits: 0, fromBalance: 0, overage: 0 },
+      { date: '2026-06-17', credits: 3, fromBalance: 0, overage: 0 },
     ])
     expect((await billing.getDailyUsage('c', ...range, { timeZone: 'Europe/Berlin' })).slice(0, 3)).toEqual([
-      { date: '2026-06-15', credits: 0 },
-      { date: '2026-06-16', credits: 2 },
-      { date: '2026-06-17', credits: 3 },
+      { date: '2026-06-15', credits: 0, fromBalance: 0, overage: 0 },
+      { date: '2026-06-16', credits: 2, fromBalance: 0, overage: 0 },
+      { date: '2026-06-17', credits: 3, fromBalance: 0, overage: 0 },
     ])
   })
 

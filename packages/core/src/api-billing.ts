@@ -1,11 +1,16 @@
 import type { ResolveClient } from './client-resolution.js'
 import { type ClientCacheOptions, ClientResolver } from './client-resolver.js'
 import { type Clock, systemClock } from './clock.js'
-import type { ClientPlan } from './compiled-quota.js'
+import type { ClientPlan, PlanWindows } from './compiled-quota.js'
+import { type CreditAlertOptions, CreditAlerts } from './credit-alerts.js'
+import { isSpendable, type StoredGrant } from './credit-grant.js'
+import { type CreditGrant, type GrantOptions, toCreditGrant, toStoredGrant } from './credit-grant-input.js'
+import { CreditScale, WHOLE_CREDITS } from './credit-scale.js'
 import { type DailyUsage, localDays, sumByDay } from './daily-usage.js'
 import type { Decision } from './decision.js'
 import { DecisionBuilder } from './decision-builder.js'
 import { DecisionChargeIds } from './decision-charge-ids.js'
+import { InsufficientCreditsError } from './errors/insufficient-credits-error.js'
 import { InvalidArgumentError } from './errors/invalid-argument-error.js'
 import type { PlanResolutionError } from './errors/plan-resolution-error.js'
 import { QuotaExceededError } from './errors/quota-exceeded-error.js'
@@ -13,11 +18,14 @@ import { toStoreUnavailableError } from './errors/to-store-unavailable-error.js'
 import { UnknownClientError } from './errors/unknown-client-error.js'
 import { hasRoom } from './has-room.js'
 import { PlanCatalog } from './plan-catalog.js'
+import { planCreditCharge } from './plan-credit-charge.js'
 import type { QuotaDefinition } from './quota-definition.js'
+import { refundOfCredits } from './refund-of-credits.js'
 import type { SharedPlan } from './shared-plan.js'
 import { SharedPlanRegistry } from './shared-plan-registry.js'
-import type { ChargeRequest, ChargeResult, StoreWindow, UsageStore } from './usage-store.js'
-import { assertClientId, assertCredits, assertTimeZone, describeValue, toEpochMs } from './validate.js'
+import type { ChargeRequest, ChargeResult, CreditOutcome, StoreWindow, UsageStore } from './usage-store.js'
+import { summarizeUsage, type UsageSummary } from './usage-summary.js'
+import { assertClientId, assertTimeZone, describeValue, toEpochMs } from './validate.js'
 
 const DAY_MS = 86_400_000
 /** How a store failure that the store did not map itself is introduced to callers. */
@@ -61,6 +69,25 @@ export interface ApiBillingOptions {
    * `PlanResolutionError` instead. Default: none (the failure is only retried).
    */
   readonly onResolveError?: (error: PlanResolutionError) => void
+  /**
+   * Stored units per credit, so that costs, limits and grants may carry decimals: `1000` makes
+   * milli-credits (`0.5` is stored as 500, exactly). A cost finer than that is an `InvalidArgumentError`.
+   * Every instance sharing a store must use the same scale. Default 1: whole credits.
+   */
+  readonly creditScale?: number
+  /** Threshold and low-balance alerts ({@link CreditAlertOptions}). Default: none. */
+  readonly alerts?: CreditAlertOptions
+}
+
+/** A client's prepaid balance, from `ApiBilling.getBalance`. */
+export interface Balance {
+  /** Credits that may be spent now: the sum of the effective, unexpired grants' remaining credits. */
+  readonly available: number
+  /**
+   * The grants not voided, used up or expired, in spending order (earliest expiry first, then oldest);
+   * pending ones (`effectiveAt` later) included, though not counted in `available`.
+   */
+  readonly grants: readonly CreditGrant[]
 }
 
 /** Options of {@link ApiBilling.tryTrackClientUsage} and {@link ApiBilling.trackClientUsage}. */
@@ -114,15 +141,18 @@ export class ApiBilling {
   /** Plans set with `updateClientQuotas`: never evicted, never resolved. */
   private readonly pinned = new Map<string, SharedPlan>()
   /** Compiled plans by content, so that the many clients of one tier share one plan and its window cache. */
-  private readonly registry = new SharedPlanRegistry()
-  private readonly catalog = new PlanCatalog(this.registry)
+  private readonly registry: SharedPlanRegistry
+  private readonly catalog: PlanCatalog
   private readonly resolver: ClientResolver | undefined
   /** The clock in epoch ms; the system clock is read as a number, one Date fewer per request. */
   private readonly nowMs: () => number
   /** Charge ids: this instance's random prefix plus a counter, unique without a UUID per charge. */
   private readonly chargeIds = new DecisionChargeIds()
+  /** Units per credit (`creditScale`). */
+  private readonly scale: CreditScale
   /** Builds every decision this instance answers (and shares their instants' Dates). */
-  private readonly decisions = new DecisionBuilder()
+  private readonly decisions: DecisionBuilder
+  private readonly alerts: CreditAlerts | undefined
 
   constructor(options: ApiBillingOptions) {
     if (typeof options?.store?.charge !== 'function') {
@@ -134,6 +164,11 @@ export class ApiBilling {
     this.retentionMs = positiveMs(options.retentionMs, 400 * DAY_MS, 'options.retentionMs')
     const clock = this.clock
     this.nowMs = clock === systemClock ? Date.now : () => clock().getTime()
+    this.scale = options.creditScale === undefined ? WHOLE_CREDITS : new CreditScale(options.creditScale)
+    this.registry = new SharedPlanRegistry(undefined, this.scale)
+    this.catalog = new PlanCatalog(this.registry)
+    this.decisions = new DecisionBuilder(this.scale)
+    this.alerts = options.alerts === undefined ? undefined : new CreditAlerts(options.alerts, this.scale)
     definePlans(this.catalog, options.plans)
     this.resolver = createResolver(options, this.catalog, this.registry, this.nowMs)
   }
@@ -217,7 +252,7 @@ export class ApiBilling {
    */
   async tryTrackClientUsage(clientId: string, credits = 1, options?: TrackOptions): Promise<Decision> {
     assertClientId(clientId)
-    assertCredits(credits, 'credits')
+    const cost = this.scale.toUnits(credits, 'credits')
     const idempotencyKey = options?.idempotencyKey
     if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length === 0)) {
       throw new InvalidArgumentError(
@@ -236,11 +271,11 @@ export class ApiBilling {
     const { windows } = snapshot
     const request: ChargeRequest =
       idempotencyKey === undefined
-        ? { clientId, windows, cost: credits, at: atMs }
+        ? { clientId, windows, cost, at: atMs }
         : {
             clientId,
             windows,
-            cost: credits,
+            cost,
             at: atMs,
             idempotency: { key: idempotencyKey, expiresAt: atMs + this.idempotencyTtlMs },
           }
@@ -260,7 +295,7 @@ export class ApiBilling {
           ? this.chargeIds.next()
           : KEYED_CHARGE + idempotencyKey
         : undefined
-    return this.decisions.build(
+    const decision = this.decisions.build(
       clientId,
       credits,
       atMs,
@@ -269,17 +304,26 @@ export class ApiBilling {
       result.allowed,
       result.replayed,
       chargeId,
+      result.credit,
     )
+    if (this.alerts !== undefined && chargeId !== undefined && !result.replayed)
+      this.alerts.afterCharge(decision)
+    return decision
   }
 
   /**
    * Like {@link tryTrackClientUsage}, but throws when the quota is exhausted. frappy's
    * `track_client_usage`.
-   * @throws QuotaExceededError (nothing charged) with the remaining credits, renew time and window.
+   * @throws QuotaExceededError (nothing charged) with the remaining credits, renew time and window;
+   * its subclass InsufficientCreditsError (HTTP 402) when only the prepaid balance fell short.
    */
   async trackClientUsage(clientId: string, credits = 1, options: TrackOptions = {}): Promise<Decision> {
     const decision = await this.tryTrackClientUsage(clientId, credits, options)
-    if (!decision.allowed) throw new QuotaExceededError(decision)
+    if (!decision.allowed) {
+      throw decision.rejectedBy === 'balance'
+        ? new InsufficientCreditsError(decision)
+        : new QuotaExceededError(decision)
+    }
     return decision
   }
 
@@ -294,16 +338,48 @@ export class ApiBilling {
     const snapshot = plan.snapshotAt(atMs)
     const { windows } = snapshot
     const used = await this.callStore(() => this.store.status(clientId, windows))
+    if (plan.overflow === undefined) {
+      return this.decisions.build(
+        clientId,
+        0,
+        atMs,
+        snapshot,
+        used,
+        hasRoomInEvery(windows, used),
+        false,
+        undefined,
+        undefined,
+      )
+    }
+    const credit = await this.creditStatus(clientId, plan, snapshot, used, atMs)
     return this.decisions.build(
       clientId,
       0,
       atMs,
       snapshot,
       used,
-      hasRoomInEvery(windows, used),
+      credit.rejectedBy === undefined,
       false,
       undefined,
+      credit,
     )
+  }
+
+  /** What one more unit would do to a plan with overflow windows, read without charging. */
+  private async creditStatus(
+    clientId: string,
+    plan: ClientPlan,
+    snapshot: PlanWindows,
+    used: readonly number[],
+    atMs: number,
+  ): Promise<CreditOutcome> {
+    const grants: readonly StoredGrant[] =
+      plan.overflow === 'balance' ? await this.callStore(() => this.store.listGrants(clientId, atMs)) : []
+    const spendable = grants.filter((g) => isSpendable(g, atMs))
+    const next = planCreditCharge(snapshot.windows, used, 1, spendable)
+    const balance =
+      plan.overflow === 'balance' ? spendable.reduce((sum, g) => sum + g.remaining, 0) : undefined
+    return { fromBalance: 0, overage: 0, balance, spent: [], rejectedBy: next.rejectedBy }
   }
 
   /**
@@ -318,7 +394,7 @@ export class ApiBilling {
     }
     if (!decision.allowed || decision.chargeId === undefined) return false
     const credits = options.credits ?? decision.cost
-    assertCredits(credits, 'options.credits')
+    const units = this.scale.toUnits(credits, 'options.credits')
     if (credits > decision.cost) {
       throw new InvalidArgumentError(
         'options.credits',
@@ -331,19 +407,21 @@ export class ApiBilling {
       duration: w.duration,
       start: toEpochMs(w.start, 'decision.windows.start'),
       end: toEpochMs(w.resetAt, 'decision.windows.resetAt'),
-      limit: w.limit,
+      limit: w.limit === Number.POSITIVE_INFINITY ? w.limit : Math.round(w.limit * this.scale.factor),
     }))
     const end = Math.max(atMs, ...windows.map((w) => w.end))
     const { chargeId } = decision
+    const now = this.nowMs()
     return this.callStore(() =>
       this.store.refund({
         clientId: decision.clientId,
         windows,
-        credits,
+        credits: units,
+        ...refundOfCredits(decision, credits, this.scale),
         at: atMs,
         refundKey: `refund:${chargeId}`,
-        refundKeyExpiresAt: Math.max(end, this.nowMs()) + this.idempotencyTtlMs,
-        now: this.nowMs(),
+        refundKeyExpiresAt: Math.max(end, now) + this.idempotencyTtlMs,
+        now,
         ...(chargeId.startsWith(KEYED_CHARGE) ? { idempotencyKey: chargeId.slice(KEYED_CHARGE.length) } : {}),
       }),
     )
@@ -358,7 +436,63 @@ export class ApiBilling {
     assertClientId(clientId)
     const range = toRange(from, to)
     const buckets = await this.callStore(() => this.store.readUsage({ clientId, ...range }))
-    return buckets.reduce((sum, b) => sum + b.credits, 0)
+    return this.scale.toCredits(buckets.reduce((sum, b) => sum + b.credits, 0))
+  }
+
+  /**
+   * What a client spent in `[from, to)` (default: all time), split by where it came from: `credits` in
+   * all, `fromBalance` paid from prepaid grants, `overage` billed past `'bill'` windows' limits (the rest
+   * was within the plan's allowance). Net of refunds, at the ledger's 15-minute resolution.
+   */
+  async getUsageSummary(clientId: string, from?: Date, to?: Date): Promise<UsageSummary> {
+    assertClientId(clientId)
+    const range = toRange(from, to)
+    const buckets = await this.callStore(() => this.store.readUsage({ clientId, ...range }))
+    return summarizeUsage(buckets, this.scale)
+  }
+
+  /**
+   * Grants a client prepaid credits, spent by its windows with `overflow: 'balance'` (earliest expiry
+   * first, then oldest). Needs no plan. With `options.idempotencyKey`, the same key for the same client
+   * grants once and returns the first grant.
+   * @param credits positive, with at most `creditScale`'s precision.
+   * @throws InvalidArgumentError for bad credits, dates, key or note; StoreUnavailableError.
+   */
+  async grantCredits(clientId: string, credits: number, options: GrantOptions = {}): Promise<CreditGrant> {
+    assertClientId(clientId)
+    const grant = toStoredGrant(credits, options, this.nowMs(), this.scale)
+    const { idempotencyKey } = options
+    const stored = await this.callStore(() =>
+      this.store.grantCredits(
+        idempotencyKey === undefined ? { clientId, grant } : { clientId, grant, idempotencyKey },
+      ),
+    )
+    return toCreditGrant(stored, this.scale)
+  }
+
+  /** The client's prepaid balance now: what may be spent, and its live grants in spending order. */
+  async getBalance(clientId: string): Promise<Balance> {
+    assertClientId(clientId)
+    const now = this.nowMs()
+    const grants = await this.callStore(() => this.store.listGrants(clientId, now))
+    let available = 0
+    for (const g of grants) if (isSpendable(g, now)) available += g.remaining
+    return {
+      available: this.scale.toCredits(available),
+      grants: grants.map((g) => toCreditGrant(g, this.scale)),
+    }
+  }
+
+  /**
+   * Voids a grant: its unspent credits are gone at once and refunds no longer restore it.
+   * @returns `true` when the client had that grant and it was not voided already.
+   */
+  async voidGrant(clientId: string, grantId: string): Promise<boolean> {
+    assertClientId(clientId)
+    if (typeof grantId !== 'string' || grantId.length === 0) {
+      throw new InvalidArgumentError('grantId', `expected a non-empty string, got ${describeValue(grantId)}`)
+    }
+    return this.callStore(() => this.store.voidGrant(clientId, grantId))
   }
 
   /**
@@ -388,7 +522,7 @@ export class ApiBilling {
     const buckets = await this.callStore(() =>
       this.store.readUsage({ clientId, from: first.start, to: last.end }),
     )
-    return sumByDay(days, buckets)
+    return sumByDay(days, buckets, this.scale)
   }
 
   /**

@@ -1,7 +1,8 @@
 import { Temporal } from 'temporal-polyfill'
+import { type CreditScale, WHOLE_CREDITS } from './credit-scale.js'
 import { InvalidArgumentError } from './errors/invalid-argument-error.js'
 import { ImmutableDate } from './immutable-date.js'
-import type { QuotaDefinition } from './quota-definition.js'
+import type { QuotaDefinition, QuotaOverflow } from './quota-definition.js'
 import { isQuotaDuration, QUOTA_DURATIONS, type QuotaDuration } from './quota-duration.js'
 import { UNLIMITED } from './unlimited.js'
 import type { StoreWindow } from './usage-store.js'
@@ -33,7 +34,12 @@ const CALENDAR_UNIT = { day: 'days', week: 'weeks', month: 'months', year: 'year
  */
 export class CompiledQuota {
   readonly duration: QuotaDuration
+  /** The limit in stored units (`creditScale` applied). */
   readonly limit: number
+  /** What a request past the limit does (default `'reject'`). */
+  readonly overflow: QuotaOverflow
+  /** Units the window may go past its limit: 0 for `'reject'`, `UNLIMITED` for `'balance'`, the option for `'bill'`. */
+  readonly overageLimit: number
   readonly anchorMs: number = 0
   readonly timeZone: string
   /** Cached window `[start, end)`; empty until first use. */
@@ -46,7 +52,7 @@ export class CompiledQuota {
   endDate: Date = EMPTY_DATE
   private anchorLocal: Temporal.PlainDateTime | undefined
 
-  constructor(definition: QuotaDefinition, argument = 'definition') {
+  constructor(definition: QuotaDefinition, argument = 'definition', scale: CreditScale = WHOLE_CREDITS) {
     if (typeof definition !== 'object' || definition === null) {
       throw new InvalidArgumentError(
         argument,
@@ -60,10 +66,11 @@ export class CompiledQuota {
         `expected one of ${QUOTA_DURATIONS.join(', ')}, got ${describeValue(duration)}`,
       )
     }
-    assertLimit(creditLimit, `${argument}.creditLimit`)
     assertTimeZone(timeZone, `${argument}.timeZone`)
     this.duration = duration
-    this.limit = creditLimit
+    this.limit = toLimitUnits(creditLimit, `${argument}.creditLimit`, scale)
+    this.overflow = toOverflow(definition.overflow, `${argument}.overflow`)
+    this.overageLimit = toOverageLimit(definition, this.overflow, `${argument}.overageLimit`, scale)
     this.timeZone = timeZone
     if (startDate === undefined) {
       this.anchorLocal = duration === 'week' ? DEFAULT_WEEK_ANCHOR : DEFAULT_ANCHOR
@@ -92,12 +99,18 @@ export class CompiledQuota {
       this.start = this.calendarStart(n)
       this.end = this.calendarStart(n + 1)
     }
-    this.window = Object.freeze({
-      duration: this.duration,
-      start: this.start,
-      end: this.end,
-      limit: this.limit,
-    })
+    this.window = Object.freeze(
+      this.overflow === 'reject'
+        ? { duration: this.duration, start: this.start, end: this.end, limit: this.limit }
+        : {
+            duration: this.duration,
+            start: this.start,
+            end: this.end,
+            limit: this.limit,
+            overflow: this.overflow,
+            ...(this.overflow === 'bill' ? { overageLimit: this.overageLimit } : {}),
+          },
+    )
     this.startDate = new ImmutableDate(this.start)
     this.endDate = new ImmutableDate(this.end)
   }
@@ -114,21 +127,66 @@ export class CompiledQuota {
   }
 }
 
-function assertLimit(value: unknown, argument: string): asserts value is number {
-  if (value === UNLIMITED) return
+/** A limit (or overage limit) in stored units; `UNLIMITED` stays as it is. */
+function toLimitUnits(value: unknown, argument: string, scale: CreditScale): number {
+  if (value === UNLIMITED) return UNLIMITED
+  if (scale.factor !== 1 && typeof value === 'number' && Number.isFinite(value))
+    return scale.toUnits(value, argument)
   if (typeof value !== 'number' || Number.isNaN(value) || !Number.isSafeInteger(value) || value < 0) {
     throw new InvalidArgumentError(
       argument,
       `expected a non-negative whole number of credits or UNLIMITED, got ${describeValue(value)}`,
     )
   }
+  return value
+}
+
+const OVERFLOWS: readonly QuotaOverflow[] = ['reject', 'balance', 'bill']
+
+function toOverflow(value: unknown, argument: string): QuotaOverflow {
+  if (value === undefined) return 'reject'
+  if (!(OVERFLOWS as readonly unknown[]).includes(value)) {
+    throw new InvalidArgumentError(
+      argument,
+      `expected 'reject', 'balance' or 'bill', got ${describeValue(value)}`,
+    )
+  }
+  return value as QuotaOverflow
+}
+
+function toOverageLimit(
+  definition: QuotaDefinition,
+  overflow: QuotaOverflow,
+  argument: string,
+  scale: CreditScale,
+): number {
+  const value = definition.overageLimit
+  if (overflow !== 'bill') {
+    if (value !== undefined) {
+      throw new InvalidArgumentError(argument, `only a window with overflow: 'bill' has an overage limit`)
+    }
+    return overflow === 'reject' ? 0 : UNLIMITED
+  }
+  const units = value === undefined ? UNLIMITED : toLimitUnits(value, argument, scale)
+  if (
+    definition.creditLimit !== UNLIMITED &&
+    units !== UNLIMITED &&
+    !Number.isSafeInteger(units + (definition.creditLimit as number) * scale.factor)
+  ) {
+    throw new InvalidArgumentError(argument, 'creditLimit + overageLimit is too large to count exactly')
+  }
+  return units
 }
 
 /**
  * Validates a client's plan and compiles it, shortest duration first. Rejects an empty plan and a
  * duration that appears twice. `argument` names the plan in error messages (default `'definitions'`).
  */
-export function compilePlan(definitions: readonly QuotaDefinition[], argument = 'definitions'): ClientPlan {
+export function compilePlan(
+  definitions: readonly QuotaDefinition[],
+  argument = 'definitions',
+  scale: CreditScale = WHOLE_CREDITS,
+): ClientPlan {
   if (!Array.isArray(definitions)) {
     throw new InvalidArgumentError(
       argument,
@@ -141,7 +199,14 @@ export function compilePlan(definitions: readonly QuotaDefinition[], argument = 
       'a plan needs at least one quota definition (use UNLIMITED for no limit, removeClient to remove a client)',
     )
   }
-  const compiled = definitions.map((d, i) => new CompiledQuota(d, `${argument}[${i}]`))
+  const compiled = definitions.map((d, i) => new CompiledQuota(d, `${argument}[${i}]`, scale))
+  const modes = new Set(compiled.map((q) => q.overflow).filter((o) => o !== 'reject'))
+  if (modes.size > 1) {
+    throw new InvalidArgumentError(
+      argument,
+      "a plan overflows into the balance or into billed overage, not both: use one of 'balance' and 'bill'",
+    )
+  }
   const seen = new Set<QuotaDuration>()
   for (const quota of compiled) {
     if (seen.has(quota.duration)) {
@@ -173,11 +238,16 @@ export interface PlanWindows {
  * inside every cached window, a charge reuses it as it is, allocating nothing.
  */
 export class ClientPlan {
+  /** Where this plan's windows overflow: `'balance'`, `'bill'`, or `undefined` when every window rejects. */
+  readonly overflow: 'balance' | 'bill' | undefined
   private current: PlanWindows = { windows: [], starts: [], ends: [] }
   private validFrom = Number.POSITIVE_INFINITY
   private validUntil = Number.NEGATIVE_INFINITY
 
-  constructor(readonly quotas: readonly CompiledQuota[]) {}
+  constructor(readonly quotas: readonly CompiledQuota[]) {
+    const overflowing = quotas.find((q) => q.overflow !== 'reject')
+    this.overflow = overflowing?.overflow as 'balance' | 'bill' | undefined
+  }
 
   /** The plan's windows that contain `at` (epoch ms), shortest duration first. */
   windowsAt(at: number): readonly StoreWindow[] {

@@ -1,4 +1,5 @@
 import { Temporal } from 'temporal-polyfill'
+import { type CreditScale, WHOLE_CREDITS } from './credit-scale.js'
 import type { LedgerBucket } from './ledger-bucket.js'
 
 /** Credits charged on one local calendar day. */
@@ -7,6 +8,10 @@ export interface DailyUsage {
   readonly date: string
   /** Credits charged that day (net of refunds). */
   readonly credits: number
+  /** The part of `credits` paid from prepaid grants. */
+  readonly fromBalance: number
+  /** The part of `credits` billed as overage. */
+  readonly overage: number
 }
 
 /** A local calendar day as a half-open interval of epoch milliseconds. */
@@ -34,16 +39,33 @@ export function localDays(from: number, to: number, timeZone: string): LocalDay[
   return days
 }
 
-/** Sums ledger buckets (ordered by start) into the given days; a day with no usage reports 0. */
-export function sumByDay(days: readonly LocalDay[], buckets: readonly LedgerBucket[]): DailyUsage[] {
+/**
+ * Sums ledger buckets (ordered by start, in `scale`'s units; default whole credits) into the given days,
+ * in credits; a day with no usage reports 0.
+ */
+export function sumByDay(
+  days: readonly LocalDay[],
+  buckets: readonly LedgerBucket[],
+  scale: CreditScale = WHOLE_CREDITS,
+): DailyUsage[] {
   let i = 0
   return days.map((day) => {
     let credits = 0
+    let fromBalance = 0
+    let overage = 0
     while (i < buckets.length && (buckets[i] as LedgerBucket).start < day.start) i++
     while (i < buckets.length && (buckets[i] as LedgerBucket).start < day.end) {
-      credits += (buckets[i] as LedgerBucket).credits
+      const bucket = buckets[i] as LedgerBucket
+      credits += bucket.credits
+      fromBalance += bucket.fromBalance ?? 0
+      overage += bucket.overage ?? 0
       i++
     }
-    return { date: day.date, credits }
+    return {
+      date: day.date,
+      credits: scale.toCredits(credits),
+      fromBalance: scale.toCredits(fromBalance),
+      overage: scale.toCredits(overage),
+    }
   })
 }

@@ -18,12 +18,17 @@ const DECISION_KEYS = [
   'windows',
   'replayed',
   'chargeId',
+  'fromBalance',
+  'overage',
+  'balance',
+  'rejectedBy',
+  'spentGrants',
 ]
 
 describe('DecisionBuilder', () => {
   it('builds a decision whose every field is an own property, so a spread copy and JSON keep them all', () => {
     const snapshot = compilePlan([{ duration: QuotaDuration.MINUTE, creditLimit: 10 }]).snapshotAt(NOON)
-    const decision = new DecisionBuilder().build('c', 3, NOON, snapshot, [3], true, false, 'id-1')
+    const decision = new DecisionBuilder().build('c', 3, NOON, snapshot, [3], true, false, 'id-1', undefined)
     expect(Object.keys(decision)).toEqual(DECISION_KEYS)
     const copy = { ...decision, clientId: 'other' }
     expect(copy.windows).toBe(decision.windows)
@@ -43,19 +48,24 @@ describe('DecisionBuilder', () => {
           remaining: 7,
           start: '2026-11-28T12:00:00.000Z',
           resetAt: '2026-11-28T12:01:00.000Z',
+          overflow: 'reject',
+          overageLimit: 0,
         },
       ],
       replayed: false,
       chargeId: 'id-1',
+      fromBalance: 0,
+      overage: 0,
+      spentGrants: [],
     })
   })
 
   it('shares one read-only `at` between decisions of the same millisecond and makes a new one after', () => {
     const snapshot = compilePlan([{ duration: QuotaDuration.MINUTE, creditLimit: 10 }]).snapshotAt(NOON)
     const builder = new DecisionBuilder()
-    const first = builder.build('a', 1, NOON, snapshot, [1], true, false, undefined)
-    const second = builder.build('b', 1, NOON, snapshot, [2], true, false, undefined)
-    const later = builder.build('a', 1, NOON + 1, snapshot, [2], true, false, undefined)
+    const first = builder.build('a', 1, NOON, snapshot, [1], true, false, undefined, undefined)
+    const second = builder.build('b', 1, NOON, snapshot, [2], true, false, undefined, undefined)
+    const later = builder.build('a', 1, NOON + 1, snapshot, [2], true, false, undefined, undefined)
     expect(second.at).toBe(first.at)
     expect(later.at).not.toBe(first.at)
     expect(later.at.getTime()).toBe(NOON + 1)
@@ -78,6 +88,7 @@ describe('DecisionBuilder', () => {
       false,
       false,
       undefined,
+      undefined,
     )
     expect(decision.windows.map((w) => [w.duration, w.remaining])).toEqual([
       ['second', UNLIMITED],
@@ -92,7 +103,7 @@ describe('DecisionBuilder', () => {
     const snapshot = compilePlan([{ duration: QuotaDuration.MINUTE, creditLimit: UNLIMITED }]).snapshotAt(
       NOON,
     )
-    const decision = new DecisionBuilder().build('c', 1, NOON, snapshot, [1], true, false, 'id')
+    const decision = new DecisionBuilder().build('c', 1, NOON, snapshot, [1], true, false, 'id', undefined)
     expect(decision.remaining).toBe(UNLIMITED)
     expect(decision.resetAt).toBe(snapshot.ends[0])
     expect(decision.windows[0]?.used).toBe(1)

@@ -1,3 +1,4 @@
+import type { QuotaOverflow } from './quota-definition.js'
 import type { QuotaDuration } from './quota-duration.js'
 
 /** One window of a client's plan at the moment of a decision. */
@@ -17,14 +18,27 @@ export interface WindowUsage {
   readonly start: Date
   /** First instant of the next window (exclusive end of this one): when its credits renew. Read-only, as `start`. */
   readonly resetAt: Date
+  /** What a request past `limit` does in this window (the definition's `overflow`; default `'reject'`). */
+  readonly overflow: QuotaOverflow
+  /**
+   * How far `used` may go past `limit`: 0 for `'reject'`, the definition's `overageLimit` for `'bill'`,
+   * `UNLIMITED` for `'balance'` (the balance permitting). `used` above `limit` is overage or balance spending.
+   */
+  readonly overageLimit: number
+}
+
+/** Credits one charge took from one prepaid grant. */
+export interface SpentGrant {
+  readonly grantId: string
+  readonly credits: number
 }
 
 /**
  * The answer to "may this client spend these credits now?", and the state of every window after it.
  * Returned by `tryTrackClientUsage` and `getQuotaStatus`; carried by `QuotaExceededError`.
  *
- * A decision is plain data: an object literal whose properties (all nine, `chargeId` included even when
- * `undefined`) are own and enumerable, as are those of each `windows` entry. So `{ ...decision }` copies
+ * A decision is plain data: an object literal whose properties (all fourteen, `chargeId` and `balance`
+ * included even when `undefined`) are own and enumerable, as are those of each `windows` entry. So `{ ...decision }` copies
  * all of it, `JSON.stringify(decision)` writes all of it (the Dates as ISO strings; `chargeId` is left
  * out when `undefined`), and `structuredClone` and deep equality see what you see. Nothing is computed on
  * read: lazy getters on a class would have saved building `windows` for callers that never read it, but a
@@ -59,4 +73,20 @@ export interface Decision {
   readonly chargeId?: string
   /** `true` when an idempotency key matched an earlier charge and this is that charge's answer. */
   readonly replayed: boolean
+  /** Credits of this charge paid from prepaid grants (0 when none were, or when rejected). */
+  readonly fromBalance: number
+  /** Credits of this charge billed as overage (0 when none were, or when rejected). */
+  readonly overage: number
+  /**
+   * Prepaid credits available after the decision (for a rejected charge or a status read: now); `undefined`
+   * when the plan has no window with `overflow: 'balance'`.
+   */
+  readonly balance: number | undefined
+  /**
+   * Why the request was refused: `'quota'` when a window had no room, `'balance'` when only the prepaid
+   * balance fell short (HTTP 402 rather than 429). `undefined` when allowed.
+   */
+  readonly rejectedBy: 'quota' | 'balance' | undefined
+  /** The grants this charge spent, in spending order (`refund` gives them back); empty when none. */
+  readonly spentGrants: readonly SpentGrant[]
 }

@@ -1,6 +1,7 @@
 export {
   ApiBilling,
   type ApiBillingOptions,
+  type Balance,
   type DailyUsageOptions,
   type RefundOptions,
   type TrackOptions,
@@ -8,6 +9,11 @@ export {
 export type { ClientResolution, PlanAssignment, ResolveClient } from './client-resolution.js'
 export type { ClientCacheOptions } from './client-resolver.js'
 export { type Clock, systemClock } from './clock.js'
+export type {
+  CreditAlertOptions,
+  LowBalanceEvent,
+  ThresholdEvent,
+} from './credit-alerts.js'
 export {
   compareGrants,
   type GrantRequest,
@@ -15,9 +21,11 @@ export {
   isSpendable,
   type StoredGrant,
 } from './credit-grant.js'
+export type { CreditGrant, GrantOptions } from './credit-grant-input.js'
 export { type DailyUsage, type LocalDay, localDays } from './daily-usage.js'
-export type { Decision, WindowUsage } from './decision.js'
+export type { Decision, SpentGrant, WindowUsage } from './decision.js'
 export { BillingError } from './errors/billing-error.js'
+export { InsufficientCreditsError } from './errors/insufficient-credits-error.js'
 export { InvalidArgumentError } from './errors/invalid-argument-error.js'
 export { PlanResolutionError } from './errors/plan-resolution-error.js'
 export { QuotaExceededError } from './errors/quota-exceeded-error.js'
@@ -54,7 +62,7 @@ export { isWholeClientDelete } from './is-whole-client-delete.js'
 export { LEDGER_BUCKET_MS, type LedgerBucket, ledgerBucketStart } from './ledger-bucket.js'
 export { MemoryUsageStore, type MemoryUsageStoreOptions } from './memory-usage-store.js'
 export { excessOver, planCreditCharge, spendGrants } from './plan-credit-charge.js'
-export type { QuotaDefinition } from './quota-definition.js'
+export type { QuotaDefinition, QuotaOverflow } from './quota-definition.js'
 export { isQuotaDuration, QUOTA_DURATIONS, QuotaDuration } from './quota-duration.js'
 export { type QuotaWindow, quotaWindow } from './quota-window.js'
 export { compareTightness, type TightnessFields, tightestWindow } from './tightness.js'
@@ -73,4 +81,5 @@ export type {
   UsageRange,
   UsageStore,
 } from './usage-store.js'
+export type { UsageSummary } from './usage-summary.js'
 export { assertClientId, assertCredits, assertTimeZone } from './validate.js'

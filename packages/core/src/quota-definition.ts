@@ -25,4 +25,20 @@ export interface QuotaDefinition {
   readonly startDate?: Date
   /** IANA time zone in which the anchor's wall-clock time is read. Default `'UTC'`. */
   readonly timeZone?: string
+  /**
+   * What a request that does not fit in `creditLimit` does. Default `'reject'`: it is refused and nothing
+   * is charged. `'balance'`: it is served and the part past the limit is paid from the client's prepaid
+   * grants (refused when they cannot cover it; `creditLimit: 0` makes a pure prepaid plan). `'bill'`: it is
+   * served and the part past the limit is recorded as overage, up to {@link overageLimit}. A plan uses
+   * `'balance'` or `'bill'`, not both.
+   */
+  readonly overflow?: QuotaOverflow
+  /**
+   * With `overflow: 'bill'`: the most credits the window may go past `creditLimit` (then requests are
+   * refused). Default `UNLIMITED`. Not allowed with another `overflow`.
+   */
+  readonly overageLimit?: number
 }
+
+/** What a window does with a request that does not fit: see {@link QuotaDefinition.overflow}. */
+export type QuotaOverflow = 'reject' | 'balance' | 'bill'

@@ -1,4 +1,5 @@
 import { compilePlan } from './compiled-quota.js'
+import { type CreditScale, WHOLE_CREDITS } from './credit-scale.js'
 import type { QuotaDefinition } from './quota-definition.js'
 import { SharedPlan } from './shared-plan.js'
 
@@ -12,8 +13,14 @@ const MAX_SHARED_PLANS = 10_000
 export class SharedPlanRegistry {
   private readonly plans = new Map<string, SharedPlan>()
 
-  /** Remembers at most `maxPlans` distinct plans (default 10,000), then starts over. */
-  constructor(private readonly maxPlans = MAX_SHARED_PLANS) {}
+  /**
+   * Remembers at most `maxPlans` distinct plans (default 10,000), then starts over. Limits are compiled in
+   * `scale`'s units (default whole credits).
+   */
+  constructor(
+    private readonly maxPlans = MAX_SHARED_PLANS,
+    readonly scale: CreditScale = WHOLE_CREDITS,
+  ) {}
 
   /**
    * The shared plan with the content of `definitions`, compiled (and validated) on first sight.
@@ -25,7 +32,7 @@ export class SharedPlanRegistry {
     const known = key === undefined ? undefined : this.plans.get(key)
     if (known !== undefined) return known
     const shared = new SharedPlan(
-      compilePlan(definitions, argument),
+      compilePlan(definitions, argument, this.scale),
       Object.freeze(definitions.map((d) => Object.freeze({ ...d }))),
     )
     if (key !== undefined) {
@@ -46,8 +53,11 @@ function planKey(definitions: unknown): string | undefined {
   let key = ''
   for (const d of definitions as unknown[]) {
     if (typeof d !== 'object' || d === null) return undefined
-    const { duration, creditLimit, startDate, timeZone } = d as Record<string, unknown>
-    const parts = [duration, creditLimit, startDate, timeZone].map(keyPart)
+    const { duration, creditLimit, startDate, timeZone, overflow, overageLimit } = d as Record<
+      string,
+      unknown
+    >
+    const parts = [duration, creditLimit, startDate, timeZone, overflow, overageLimit].map(keyPart)
     if (parts.includes(undefined)) return undefined
     key += `${parts.join('|')};`
   }

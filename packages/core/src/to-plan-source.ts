@@ -47,7 +47,7 @@ export function toPlanSource(
     throw failure(clientId, `overrides ${describeValue(overrides)}; expected an array of quota definitions`)
   }
   return validated(clientId, 'overrides', () => {
-    compilePlan(overrides, 'overrides') // validates them: each definition, at most one per duration
+    compilePlan(overrides, 'overrides', registry.scale) // validates them: each definition, at most one per duration
     return new OverriddenPlan(base, Object.freeze([...overrides]), registry)
   })
 }

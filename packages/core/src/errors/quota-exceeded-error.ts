@@ -9,8 +9,8 @@ import { BillingError } from './billing-error.js'
  * HTTP 429.
  */
 export class QuotaExceededError extends BillingError {
-  readonly code = 'QUOTA_EXCEEDED'
-  readonly status = 429
+  readonly code: string = 'QUOTA_EXCEEDED'
+  readonly status: number = 429
   /** The full decision, with every window's limit, used, remaining and reset time. */
   readonly decision: Decision
   /** Credits left in the tightest violated window. */
@@ -25,7 +25,10 @@ export class QuotaExceededError extends BillingError {
   readonly violatedWindows: readonly WindowUsage[]
 
   constructor(decision: Decision) {
-    const over = decision.windows.filter((w) => !hasRoom(w.used, decision.cost, w.limit))
+    // A 'bill' window has room up to its overage limit; a 'balance' window is never full by itself.
+    const over = decision.windows.filter(
+      (w) => w.overflow !== 'balance' && !hasRoom(w.used, decision.cost, w.limit + (w.overageLimit ?? 0)),
+    )
     const violated = over.length > 0 ? over : decision.windows
     const tightest = violated.reduce((a, b) => (compareTightness(b, a) < 0 ? b : a))
     const renew = violated.reduce((a, b) => (b.resetAt > a.resetAt ? b : a)).resetAt

@@ -73,9 +73,9 @@ export function engineConformanceTests({ describe, it }: ConformanceTestContext)
         },
       )
       assert.deepStrictEqual(daily, [
-        { date: '2026-05-01', credits: 2 },
-        { date: '2026-05-02', credits: 12 },
-        { date: '2026-05-03', credits: 0 },
+        { date: '2026-05-01', credits: 2, fromBalance: 0, overage: 0 },
+        { date: '2026-05-02', credits: 12, fromBalance: 0, overage: 0 },
+        { date: '2026-05-03', credits: 0, fromBalance: 0, overage: 0 },
       ])
       assert.strictEqual(await billing.getTotalUsage('np'), 14)
     })
