@@ -129,9 +129,10 @@ export class CreditAlerts {
     }
   }
 
+  /** Runs `handler(event)` after the current request; its errors and rejections go to `onError`. */
   private fire<E>(handler: Handler<E>, event: E): void {
     if (handler === undefined) return
-    queueMicrotask(() => {
+    later(() => {
       try {
         const result = handler(event)
         if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
@@ -143,6 +144,15 @@ export class CreditAlerts {
     })
   }
 }
+
+/**
+ * Runs `task` in a later turn of the event loop (Node's `setImmediate`, else `setTimeout`), so that a
+ * slow handler never delays the request whose charge crossed the line.
+ */
+const later: (task: () => void) => void =
+  typeof globalThis.setImmediate === 'function'
+    ? (task) => void setImmediate(task)
+    : (task) => void setTimeout(task, 0)
 
 function checkedThresholds(value: unknown): readonly number[] {
   if (value === undefined) return []

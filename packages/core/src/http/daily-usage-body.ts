@@ -9,7 +9,10 @@ export interface DailyUsageBody {
   readonly from: string
   /** ISO-8601 end of the requested range (exclusive). */
   readonly to: string
-  /** Every local day overlapping the range, oldest first, days without usage included as 0. */
+  /**
+   * Every local day overlapping the range, oldest first, days without usage included as 0: its `credits`
+   * and the parts of them paid from prepaid grants (`fromBalance`) and billed as overage (`overage`).
+   */
   readonly days: readonly DailyUsage[]
   /** Sum of `days[].credits`. */
   readonly total: number

@@ -1,8 +1,9 @@
 import type { Decision } from '../decision.js'
 import type { BillingError } from '../errors/billing-error.js'
+import { creditsNeeded, InsufficientCreditsError } from '../errors/insufficient-credits-error.js'
 import { QuotaExceededError } from '../errors/quota-exceeded-error.js'
 import { type QuotaWindowJson, quotaWindowJson } from './quota-status-body.js'
-import { retryAfterSeconds } from './rate-limit-headers.js'
+import { BALANCE_POLICY, retryAfterSeconds } from './rate-limit-headers.js'
 
 /** Media type of a problem body (RFC 9457). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
@@ -40,12 +41,31 @@ export interface QuotaExceededProblem extends ProblemDetails {
 }
 
 /**
+ * The problem body of a `402` (a charge refused only because the prepaid balance could not cover it):
+ * the credits it needed from the balance and those the balance held. Amounts are exact credits (with a
+ * `creditScale`, possibly fractional), unlike the headers' integers.
+ */
+export interface InsufficientCreditsProblem extends ProblemDetails {
+  /** `["balance"]`: the item of `RateLimit` and `RateLimit-Policy` that carries the balance. */
+  readonly 'violated-policies': readonly string[]
+  /** Credits requested by the rejected call. */
+  readonly cost: number
+  /** Credits the call needed from the prepaid balance (the part past its windows' included credits). */
+  readonly needed: number
+  /** Prepaid credits the client has available. */
+  readonly available: number
+}
+
+/**
  * Problem types by error code: the one place they live. A `429` and a store outage (`503`) use the types
  * that the IETF ratelimit-headers draft registers (`quota-exceeded`, `temporary-reduced-capacity`), so
- * clients that know the standard recognise them; the others are this toolkit's own URNs.
+ * clients that know the standard recognise them; the others are this toolkit's own URNs (neither the
+ * draft nor the IANA HTTP Problem Types registry has a type for spent prepaid credits, hence
+ * `insufficient-credits` is one of them).
  */
 export const PROBLEM_TYPES = {
   QUOTA_EXCEEDED: 'https://iana.org/assignments/http-problem-types#quota-exceeded',
+  INSUFFICIENT_CREDITS: 'urn:api-billing:problem:insufficient-credits',
   UNKNOWN_CLIENT: 'urn:api-billing:problem:unknown-client',
   MISSING_CLIENT_ID: 'urn:api-billing:problem:missing-client-id',
   INVALID_ARGUMENT: 'urn:api-billing:problem:invalid-argument',
@@ -82,6 +102,26 @@ export function quotaExceededProblem(decision: Decision): QuotaExceededProblem {
   }
 }
 
+/**
+ * The RFC 9457 body for a decision refused by the balance (`rejectedBy: 'balance'`, HTTP 402): the
+ * credits needed from the balance and those available, never the client id. No `retryAfter`: waiting
+ * does not add credits.
+ */
+export function insufficientCreditsProblem(decision: Decision): InsufficientCreditsProblem {
+  const needed = creditsNeeded(decision)
+  const available = decision.balance ?? 0
+  return {
+    type: PROBLEM_TYPES.INSUFFICIENT_CREDITS,
+    title: 'Insufficient credits',
+    status: 402,
+    detail: `${needed} credit(s) needed from the prepaid balance, ${available} available`,
+    'violated-policies': [BALANCE_POLICY],
+    cost: decision.cost,
+    needed,
+    available,
+  }
+}
+
 const TITLES: Record<string, string> = {
   UNKNOWN_CLIENT: 'Unknown client',
   MISSING_CLIENT_ID: 'Missing client id',
@@ -98,11 +138,13 @@ const FIXED_DETAILS: Record<string, string> = {
 }
 
 /**
- * The RFC 9457 body for any error of this toolkit (a `429` gets {@link quotaExceededProblem}). A `503`
+ * The RFC 9457 body for any error of this toolkit (a `429` gets {@link quotaExceededProblem}, a `402`
+ * {@link insufficientCreditsProblem}). A `503`
  * carries `retryAfter` ({@link UNAVAILABLE_RETRY_AFTER_SECONDS}), to be sent as `Retry-After` too. No body
  * echoes the client id.
  */
 export function billingErrorProblem(error: BillingError): ProblemDetails {
+  if (error instanceof InsufficientCreditsError) return insufficientCreditsProblem(error.decision)
   if (error instanceof QuotaExceededError) return quotaExceededProblem(error.decision)
   const type = PROBLEM_TYPES[error.code as keyof typeof PROBLEM_TYPES] ?? 'about:blank'
   const problem = {

@@ -1,4 +1,5 @@
 import type { Decision, WindowUsage } from '../decision.js'
+import type { QuotaOverflow } from '../quota-definition.js'
 import type { QuotaDuration } from '../quota-duration.js'
 
 /** One window as JSON: numbers, ISO-8601 instants, and `null` for unlimited. */
@@ -6,13 +7,21 @@ export interface QuotaWindowJson {
   readonly duration: QuotaDuration
   /** Credit limit; `null` when unlimited. */
   readonly limit: number | null
+  /** Credits used in the window; above `limit` when the window overflowed into the balance or overage. */
   readonly used: number
-  /** Credits left; `null` when unlimited. */
+  /** Credits left of `limit` (never negative); `null` when unlimited. */
   readonly remaining: number | null
   /** ISO-8601 start of the window. */
   readonly start: string
   /** ISO-8601 instant at which the window's credits renew. */
   readonly resetAt: string
+  /** What a request past `limit` does: `'reject'`, `'balance'` (paid from prepaid credits) or `'bill'`. */
+  readonly overflow: QuotaOverflow
+  /**
+   * How far `used` may go past `limit`: 0 for `'reject'`, the configured overage limit for `'bill'`;
+   * `null` when unlimited (always for `'balance'`, which only the balance bounds).
+   */
+  readonly overageLimit: number | null
 }
 
 /**
@@ -31,6 +40,11 @@ export interface QuotaStatusBody {
   readonly at: string
   /** Every window, shortest duration first. */
   readonly windows: readonly QuotaWindowJson[]
+  /**
+   * Prepaid credits available (after the charge, for a charge); `null` when the plan has no window with
+   * `overflow: 'balance'`.
+   */
+  readonly balance: number | null
 }
 
 function finiteOrNull(value: number): number | null {
@@ -46,6 +60,8 @@ export function quotaWindowJson(w: WindowUsage): QuotaWindowJson {
     remaining: finiteOrNull(w.remaining),
     start: w.start.toISOString(),
     resetAt: w.resetAt.toISOString(),
+    overflow: w.overflow,
+    overageLimit: finiteOrNull(w.overageLimit),
   }
 }
 
@@ -58,5 +74,6 @@ export function quotaStatusBody(decision: Decision): QuotaStatusBody {
     resetAt: decision.resetAt.toISOString(),
     at: decision.at.toISOString(),
     windows: decision.windows.map(quotaWindowJson),
+    balance: decision.balance ?? null,
   }
 }

@@ -176,12 +176,15 @@ describe('quotaStatusBody', () => {
       remaining: null,
       start: '2026-01-01T00:00:00.000Z',
       resetAt: '2027-01-01T00:00:00.000Z',
+      overflow: 'reject',
+      overageLimit: 0,
     })
     expect(body).toMatchObject({
       clientId: 'c',
       allowed: true,
       remaining: 10,
       at: '2026-11-28T12:00:00.000Z',
+      balance: null,
     })
   })
 })

@@ -42,7 +42,7 @@ function testNamed(tests: Map<string, () => Promise<void>>, prefix: string): () 
 }
 
 describe('multiProcessChargeSuite', () => {
-  it('registers the race and the killed writer under one describe named after the store', () => {
+  it('registers the race, the killed writer and the credits race under one describe named after the store', () => {
     const { titles, tests } = registeredTests()
     expect({ titles, tests: [...tests.keys()] }).toEqual({
       titles: ['MemoryUsageStore shared by several processes'],
@@ -50,6 +50,8 @@ describe('multiProcessChargeSuite', () => {
         '4 processes × 250 concurrent 1-credit charges on a 500-credit window: exactly 500 granted, ' +
           'each told its own count, counter and ledger both 500',
         'a writer killed with SIGKILL mid-load loses no acknowledged charge',
+        '4 processes × 250 charges through engines with alerts against one balance of 500: exactly 500 spent, ' +
+          'never below zero, each alert fired once in total',
       ],
     })
   })
@@ -68,6 +70,13 @@ describe('multiProcessChargeSuite', () => {
     expect((error as Error).message).toMatch(/^the ledger holds 0 credits, the writer acknowledged \d{3,}/)
   }, 30_000)
 
+  it('fails the credits race on such a store: no worker sees the balance granted in the parent', async () => {
+    const race = testNamed(registeredTests().tests, '4 processes × 250 charges through engines')
+    const error = await race().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(AssertionError)
+    expect((error as Error).message).toMatch(/^each granted charge told its own used, 1 to 500/)
+  }, 30_000)
+
   it('fails a test whose worker script is missing, naming the path', async () => {
     const race = testNamed(registeredTests({ workerPath: join(__dirname, 'nope.mjs') }).tests, '4 processes')
     await expect(race()).rejects.toThrow(/Invalid workerPath: .*nope\.mjs is missing/)
@@ -76,6 +85,7 @@ describe('multiProcessChargeSuite', () => {
   it('rejects a limit that the racing processes could not exceed, and counts that are not positive', () => {
     expect(() => registeredTests({ limit: 1000 })).toThrow(InvalidArgumentError)
     expect(() => registeredTests({ processes: 0 })).toThrow(/Invalid processes/)
+    expect(() => registeredTests({ processes: 2, limit: 100 })).toThrow(/balance of 500/)
     expect(() => registeredTests({ timeoutMs: 1.5 })).toThrow(/Invalid timeoutMs/)
   })
 })

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../../errors/invalid-argument-error.js'
 import type { UsageStore } from '../../usage-store.js'
 import type { ConformanceTestApi } from '../conformance-test-api.js'
+import { creditsRacingTest, RACED_BALANCE } from './credits-racing-test.js'
 import { killedWriterTest } from './killed-writer-test.js'
 import type { MultiProcessRun } from './multi-process-run.js'
 import { racingProcessesTest } from './racing-processes-test.js'
@@ -65,7 +66,9 @@ function positiveInteger(value: number, name: string): number {
  *
  * - `processes` × `chargesPerProcess` concurrent 1-credit charges on a `limit`-credit window: exactly
  *   `limit` granted, each told its own count, counter and ledger both `limit`;
- * - a writer killed with SIGKILL mid-load loses no acknowledged charge.
+ * - a writer killed with SIGKILL mid-load loses no acknowledged charge;
+ * - the same race through engines with alerts against one prepaid balance: exactly the balance spent, each
+ *   alert fired once in total.
  *
  * The workers are separate Node processes running the store's worker script ({@link runChargeWorker});
  * every test gets its own target from `createTarget`. Throws `InvalidArgumentError` on bad options.
@@ -90,6 +93,12 @@ export function multiProcessChargeSuite<T>(options: MultiProcessChargeSuiteOptio
     throw new InvalidArgumentError(
       'limit',
       `must be below processes × chargesPerProcess, or no charge is refused`,
+    )
+  }
+  if (processes * chargesPerProcess <= RACED_BALANCE) {
+    throw new InvalidArgumentError(
+      'chargesPerProcess',
+      `processes × chargesPerProcess must be above the credits race's balance of ${RACED_BALANCE}`,
     )
   }
   const test = (name: string, body: (run: MultiProcessRun<T>) => Promise<void>) =>
@@ -121,5 +130,10 @@ export function multiProcessChargeSuite<T>(options: MultiProcessChargeSuiteOptio
       racingProcessesTest,
     )
     test('a writer killed with SIGKILL mid-load loses no acknowledged charge', killedWriterTest)
+    test(
+      `${processes} processes × ${chargesPerProcess} charges through engines with alerts against one balance of ` +
+        `${RACED_BALANCE}: exactly ${RACED_BALANCE} spent, never below zero, each alert fired once in total`,
+      creditsRacingTest,
+    )
   })
 }
