@@ -118,7 +118,10 @@ function checkOptions(options: StripeMeterEventOptions): void {
     throw new InvalidArgumentError('options.customerId', 'expected a function from client id to customer id')
   }
   if (value !== undefined && value !== 'credits' && value !== 'overage') {
-    throw new InvalidArgumentError('options.value', `expected 'credits' or 'overage', got ${describeValue(value)}`)
+    throw new InvalidArgumentError(
+      'options.value',
+      `expected 'credits' or 'overage', got ${describeValue(value)}`,
+    )
   }
   if (
     valueMultiplier !== undefined &&

@@ -6,8 +6,8 @@ import { StoreUnavailableError } from './errors/store-unavailable-error.js'
 import { MemoryUsageStore } from './memory-usage-store.js'
 import { ManualClock } from './testing/manual-clock.js'
 import { UNLIMITED } from './unlimited.js'
-import type { ScannedBucket, UsageScan } from './usage-scan.js'
 import { exportUsage, type UsageExportOptions, type UsageRow } from './usage-export.js'
+import type { ScannedBucket, UsageScan } from './usage-scan.js'
 
 const SCALE = new CreditScale(1000)
 const HOUR = 3_600_000
@@ -115,7 +115,8 @@ describe('exportUsage', () => {
       const key = (r: UsageRow) => `${r.clientId}\u0000${r.start.toISOString()}`
       expect(whole.map(key)).toEqual([...whole.map(key)].sort())
       expect(new Set(whole.map(key)).size).toBe(whole.length)
-      for (const pageSize of [1, 2, 5]) expect(await exported(store, { granularity, pageSize })).toEqual(whole)
+      for (const pageSize of [1, 2, 5])
+        expect(await exported(store, { granularity, pageSize })).toEqual(whole)
     }
   })
 
@@ -135,13 +136,19 @@ describe('exportUsage', () => {
     const { store, billing } = await seeded()
     const from = new Date('2026-03-02T10:07:00Z')
     const to = new Date('2026-03-02T20:50:00Z')
-    const rows = await collect(exportUsage(store, SCALE, { from, to, granularity: 'day', timeZone: KATHMANDU }))
+    const rows = await collect(
+      exportUsage(store, SCALE, { from, to, granularity: 'day', timeZone: KATHMANDU }),
+    )
     const alice = rows.filter((r) => r.clientId === 'alice')
     expect(alice.map((r) => [r.start.toISOString(), r.end.toISOString()])).toEqual([
       ['2026-03-02T10:15:00.000Z', '2026-03-02T18:15:00.000Z'],
       ['2026-03-02T18:15:00.000Z', '2026-03-02T21:00:00.000Z'],
     ])
-    const bucketed = await billing.getTotalUsage('alice', new Date('2026-03-02T10:15:00Z'), new Date('2026-03-02T21:00:00Z'))
+    const bucketed = await billing.getTotalUsage(
+      'alice',
+      new Date('2026-03-02T10:15:00Z'),
+      new Date('2026-03-02T21:00:00Z'),
+    )
     expect(sum(alice, 'credits')).toBe(bucketed)
   })
 
