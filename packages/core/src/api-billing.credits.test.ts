@@ -358,3 +358,39 @@ describe('ApiBilling credits: alerts', () => {
     expect(thresholds.map((e) => e.threshold)).toEqual([0.8])
   })
 })
+
+describe('ApiBilling.exportUsage', () => {
+  it('exports every client per day with fromBalance and overage, in credits under the scale', async () => {
+    const { billing, ready } = engine(PREPAID, { creditScale: 10 })
+    await ready
+    await billing.updateClientQuotas('d', [{ duration: QuotaDuration.DAY, creditLimit: 1, overflow: 'bill' }])
+    await billing.grantCredits('c', 5)
+    await billing.trackClientUsage('c', 1.5)
+    await billing.trackClientUsage('d', 2.5)
+    const rows = []
+    for await (const row of billing.exportUsage({
+      from: new Date('2026-03-10T00:00:00Z'),
+      to: new Date('2026-03-11T00:00:00Z'),
+    })) {
+      rows.push(row)
+    }
+    expect(rows).toEqual([
+      {
+        clientId: 'c',
+        start: new Date('2026-03-10T00:00:00Z'),
+        end: new Date('2026-03-11T00:00:00Z'),
+        credits: 1.5,
+        fromBalance: 1.5,
+        overage: 0,
+      },
+      {
+        clientId: 'd',
+        start: new Date('2026-03-10T00:00:00Z'),
+        end: new Date('2026-03-11T00:00:00Z'),
+        credits: 2.5,
+        fromBalance: 0,
+        overage: 1.5,
+      },
+    ])
+  })
+})

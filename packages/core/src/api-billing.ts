@@ -23,6 +23,7 @@ import type { QuotaDefinition } from './quota-definition.js'
 import { refundOfCredits } from './refund-of-credits.js'
 import type { SharedPlan } from './shared-plan.js'
 import { SharedPlanRegistry } from './shared-plan-registry.js'
+import { exportUsage, type UsageExportOptions, type UsageRow } from './usage-export.js'
 import type { ChargeRequest, ChargeResult, CreditOutcome, StoreWindow, UsageStore } from './usage-store.js'
 import { summarizeUsage, type UsageSummary } from './usage-summary.js'
 import { assertClientId, assertTimeZone, describeValue, toEpochMs } from './validate.js'
@@ -449,6 +450,18 @@ export class ApiBilling {
     const range = toRange(from, to)
     const buckets = await this.callStore(() => this.store.readUsage({ clientId, ...range }))
     return summarizeUsage(buckets, this.scale)
+  }
+
+  /**
+   * Every client's usage in `[from, to)` per local hour or day of `timeZone`, for invoicing: an async
+   * iterable of `{ clientId, start, end, credits, fromBalance, overage }` rows (exact, from the ledger),
+   * ordered by client then start, read from the store a page at a time so memory stays flat. Feed it to
+   * `usageCsv` or `stripeMeterEvents`. Export closed periods: an open one gives its usage so far.
+   * @throws InvalidArgumentError at once for bad dates, granularity, time zone or page size; iterating
+   * rejects with StoreUnavailableError when the store fails.
+   */
+  exportUsage(options: UsageExportOptions): AsyncIterable<UsageRow> {
+    return exportUsage(this.store, this.scale, options)
   }
 
   /**

@@ -65,8 +65,22 @@ export { excessOver, planCreditCharge, spendGrants } from './plan-credit-charge.
 export type { QuotaDefinition, QuotaOverflow } from './quota-definition.js'
 export { isQuotaDuration, QUOTA_DURATIONS, QuotaDuration } from './quota-duration.js'
 export { type QuotaWindow, quotaWindow } from './quota-window.js'
+export {
+  meterEventIdentifier,
+  type StripeMeterEvent,
+  type StripeMeterEventOptions,
+  stripeMeterEvents,
+} from './stripe-meter-events.js'
 export { compareTightness, type TightnessFields, tightestWindow } from './tightness.js'
 export { isUnlimited, UNLIMITED } from './unlimited.js'
+export { USAGE_CSV_HEADER, type UsageCsvOptions, usageCsv, usageCsvRow } from './usage-csv.js'
+export {
+  DEFAULT_EXPORT_PAGE_SIZE,
+  exportUsage,
+  type UsageExportOptions,
+  type UsageGranularity,
+  type UsageRow,
+} from './usage-export.js'
 export type { ScannedBucket, UsageScan } from './usage-scan.js'
 export type {
   ChargeRequest,
