@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { quotaStatusBody, rateLimitHeaders } from '@x/api-billing-core'
 import { applyRateLimitHeaders } from './apply-rate-limit-headers.js'
-import { AT, dayWindow, decisionOf, monthWindow, statusOf } from './test-support/fixtures.js'
+import { AT, dayWindow, decisionOf, monthWindow, overflowing, statusOf } from './test-support/fixtures.js'
 
 const at = Date.parse(AT)
 const later = at + 60_000
@@ -91,6 +91,44 @@ describe('applyRateLimitHeaders', () => {
       remaining: 400,
       used: 100,
     })
+  })
+
+  it('sets the balance from a balance item, without taking it for a window', () => {
+    const before = statusOf([overflowing(dayWindow(500, 510), 'balance')], AT, 40)
+    const headers = {
+      RateLimit: '"day";r=0;t=11460, "balance";r=39',
+      'RateLimit-Policy': '"day";q=500;w=86400',
+    }
+
+    const next = applyRateLimitHeaders(before, headers, later)
+
+    expect(next?.balance).toBe(39)
+    expect(next?.windows).toEqual(before.windows) // past the limit, r=0 keeps the known used
+    expect(next?.allowed).toBe(true)
+  })
+
+  it('applies a balance item alone, and marks a balance window blocked when the balance runs out', () => {
+    const before = statusOf([overflowing(dayWindow(500, 520), 'balance')], AT, 1)
+
+    const next = applyRateLimitHeaders(before, { RateLimit: '"balance";r=0' }, later)
+
+    expect(next).toMatchObject({ balance: 0, allowed: false, at: laterIso })
+    expect(next?.windows).toEqual(before.windows)
+  })
+
+  it('keeps a fractional balance that the whole-credit item agrees with', () => {
+    const before = statusOf([overflowing(dayWindow(500, 520), 'balance')], AT, 12.5)
+    expect(applyRateLimitHeaders(before, { RateLimit: '"balance";r=12' }, later)?.balance).toBe(12.5)
+  })
+
+  it("keeps a window's overflow fields, and counts a 'bill' window past its limit as allowed", () => {
+    const before = statusOf([overflowing(dayWindow(500, 499), 'bill', 100)])
+    const after = decisionOf([overflowing(dayWindow(500, 560), 'bill', 100)], laterIso)
+
+    const next = applyRateLimitHeaders(before, rateLimitHeaders(after), later)
+
+    expect(next?.windows[0]).toMatchObject({ overflow: 'bill', overageLimit: 100, remaining: 0, used: 500 })
+    expect(next?.allowed).toBe(true)
   })
 
   it.each([

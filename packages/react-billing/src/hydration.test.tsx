@@ -2,8 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { act } from '@testing-library/react'
 import { hydrateRoot, type Root } from 'react-dom/client'
 import { renderToString } from 'react-dom/server'
+import { CreditBalance } from './credit-balance.js'
 import { QuotaMeter } from './quota-meter.js'
-import { AT, dayWindow, statusOf } from './test-support/fixtures.js'
+import { AT, balanceOf, dayWindow, overflowing, statusOf } from './test-support/fixtures.js'
 import { UsageChart } from './usage-chart.js'
 
 describe('hydration', () => {
@@ -67,6 +68,38 @@ describe('hydration', () => {
     expect(error).not.toHaveBeenCalled()
   })
 
+  it('hydrates a meter with an overflow window past its limit without mismatch warnings', () => {
+    const error = jest.spyOn(console, 'error')
+    const container = serverThenHydrate(
+      <QuotaMeter status={statusOf([overflowing(dayWindow(500, 620), 'bill', 1000)])} locale="en-US" />,
+      3,
+    )
+    expect(error).not.toHaveBeenCalled()
+    expect(container.textContent).toContain('120 credits over the limit of 1,000 allowed, billed as overage.')
+  })
+
+  it('hydrates the credit balance without mismatch warnings, then judges pending grants by the clock', () => {
+    const error = jest.spyOn(console, 'error')
+    // A grant starting at 10:50 UTC: pending for the server render (newest grantedAt is 10:00), effective
+    // for the viewer, whose clock reads 10:55.
+    const body = balanceOf()
+    const balance = {
+      ...body,
+      grants: body.grants.map((g) =>
+        g.id === 'grant_c' ? { ...g, effectiveAt: '2025-03-10T10:50:00.000Z' } : g,
+      ),
+    }
+    const container = serverThenHydrate(
+      <CreditBalance balance={balance} locale="en-US" lowBalance={400} />,
+      1,
+    )
+
+    expect(error).not.toHaveBeenCalled()
+    expect(container.textContent).toContain('Low balance:')
+    expect(container.querySelectorAll('[data-pending]')).toHaveLength(0)
+    expect(container.textContent).toContain('Mar 31, 5:30 AM GMT+5:30') // the viewer's zone, once hydrated
+  })
+
   it('hydrates a loading meter without mismatch warnings', () => {
     const error = jest.spyOn(console, 'error')
     const fetcher = jest.fn(() => new Promise<never>(() => {}))
@@ -87,8 +120,8 @@ describe('hydration', () => {
           from: '2025-03-01T00:00:00.000Z',
           to: '2025-03-03T00:00:00.000Z',
           days: [
-            { date: '2025-03-01', credits: 3 },
-            { date: '2025-03-02', credits: 5 },
+            { date: '2025-03-01', credits: 3, fromBalance: 0, overage: 0 },
+            { date: '2025-03-02', credits: 5, fromBalance: 0, overage: 0 },
           ],
           total: 8,
         }}

@@ -64,7 +64,7 @@ describe('the published package', () => {
       new Date('2025-03-01T00:00:00Z'),
       new Date('2025-03-02T00:00:00Z'),
       'UTC',
-      [{ date: '2025-03-01', credits: 4 }],
+      [{ date: '2025-03-01', credits: 4, fromBalance: 0, overage: 0 }],
     )
     expect(parseDailyUsageBody(body)).toBe(body)
   })

@@ -96,6 +96,20 @@ describe('parseRateLimitField', () => {
     ])
   })
 
+  it('reads the balance item, which has no t, beside the windows', () => {
+    expect(plain('"day";r=0;t=3600, "balance";r=123')).toEqual([
+      [
+        'day',
+        [
+          ['r', 0],
+          ['t', 3600],
+        ],
+      ],
+      ['balance', [['r', 123]]],
+    ])
+    expect(plain('balance;r=7')).toEqual([['balance', [['r', 7]]]])
+  })
+
   it('lets a later item of the same name replace an earlier one', () => {
     expect(plain('"day";r=1, "day";r=2')).toEqual([['day', [['r', 2]]]])
   })

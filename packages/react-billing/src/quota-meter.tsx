@@ -1,7 +1,7 @@
-import type { QuotaStatusBody } from '@x/api-billing-core'
 import type { Fetcher } from './fetch-json.js'
 import type { HeadingLevel } from './heading-level.js'
 import type { QuotaStatusSource } from './quota-status-source.js'
+import type { QuotaStatusView } from './quota-status-view.js'
 import { QuotaWindows } from './quota-windows.js'
 import { useFormatters } from './use-formatters.js'
 import { useQuotaStatus } from './use-quota-status.js'
@@ -11,7 +11,7 @@ import { WidgetShell } from './widget-shell.js'
 /** Props of {@link QuotaMeter}. Give either `status` or `src`. */
 export interface QuotaMeterProps {
   /** A status to show (e.g. from your own `useQuotaStatus`); when given, `src` is not fetched. */
-  readonly status?: QuotaStatusBody | undefined
+  readonly status?: QuotaStatusView | undefined
   /** The status route's URL, fetched and kept fresh, or a shared `QuotaStatusSource`. */
   readonly src?: string | QuotaStatusSource | undefined
   /** With a URL `src`: milliseconds between polls; `0` (default) = no polling. */

@@ -1,11 +1,11 @@
-import type { QuotaStatusBody } from '@x/api-billing-core'
 import { applyRateLimitHeaders } from './apply-rate-limit-headers.js'
 import type { HeadersLike } from './headers-like.js'
 import { parseQuotaStatusBody } from './parse-quota-status-body.js'
 import { PollingSource, type PollingSourceOptions } from './polling-source.js'
+import type { QuotaStatusView } from './quota-status-view.js'
 
-/** Options of a {@link QuotaStatusSource}: those of a {@link PollingSource} of `QuotaStatusBody`. */
-export type QuotaStatusSourceOptions = PollingSourceOptions<QuotaStatusBody>
+/** Options of a {@link QuotaStatusSource}: those of a {@link PollingSource} of {@link QuotaStatusView}. */
+export type QuotaStatusSourceOptions = PollingSourceOptions<QuotaStatusView>
 
 /** After an exhausted window renews, wait this long before refetching, so the server sees the new window. */
 const RENEW_GRACE_MS = 250
@@ -20,7 +20,7 @@ const MIN_RENEW_REFETCH_MS = 5000
  * Create one per client at module level to share it between components and non-React code (e.g. the
  * app's API client calls `updateFromHeaders` after each call), or let `useQuotaStatus` own one.
  */
-export class QuotaStatusSource extends PollingSource<QuotaStatusBody> {
+export class QuotaStatusSource extends PollingSource<QuotaStatusView> {
   /** Server clock minus client clock (ms), learned from the last status's `at`; 0 until known. */
   private clockOffset = 0
 
@@ -48,11 +48,11 @@ export class QuotaStatusSource extends PollingSource<QuotaStatusBody> {
     return true
   }
 
-  protected override onData(data: QuotaStatusBody): void {
+  protected override onData(data: QuotaStatusView): void {
     this.learnClock(data)
   }
 
-  protected override refreshDue(data: QuotaStatusBody): number | undefined {
+  protected override refreshDue(data: QuotaStatusView): number | undefined {
     let soonest: number | undefined
     const now = this.serverNow()
     for (const w of data.windows) {
@@ -63,7 +63,7 @@ export class QuotaStatusSource extends PollingSource<QuotaStatusBody> {
     return soonest === undefined ? undefined : Math.max(MIN_RENEW_REFETCH_MS, soonest)
   }
 
-  private learnClock(data: QuotaStatusBody): void {
+  private learnClock(data: QuotaStatusView): void {
     const at = Date.parse(data.at)
     if (!Number.isNaN(at)) this.clockOffset = at - this.now()
   }

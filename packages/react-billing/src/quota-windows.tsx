@@ -1,13 +1,14 @@
-import type { QuotaStatusBody } from '@x/api-billing-core'
 import { formatCountdown } from './format-countdown.js'
+import type { QuotaStatusView } from './quota-status-view.js'
 import { QuotaWindowItem } from './quota-window-item.js'
-import { tightestWindow } from './tightest-window.js'
+import { compareTightness, type LimitedWindow, tightestWindow } from './tightest-window.js'
 import type { Formatters } from './use-formatters.js'
+import { windowHeadroom } from './window-headroom.js'
 
 /** Props of {@link QuotaWindows}. */
 export interface QuotaWindowsProps {
   /** The status to show. */
-  readonly status: QuotaStatusBody
+  readonly status: QuotaStatusView
   /** The error of a failed refetch, shown above the last known numbers. */
   readonly error: Error | undefined
   /** The server's current time (epoch ms), for the countdowns. */
@@ -17,21 +18,36 @@ export interface QuotaWindowsProps {
 }
 
 /**
- * The body of a `<QuotaMeter>` with a status: an "Out of credits" notice (`role="status"`) when the
- * tightest window is exhausted, a stale-data note (`role="alert"`) after a failed refetch, and the list
- * of windows, the tightest emphasised when there is another limited window to compare it with.
+ * The window that blocks requests now: of the windows that cannot take one more credit (counting what
+ * an overflow window may still take past its limit), the tightest; `undefined` when none blocks.
+ */
+function blockingWindow(status: QuotaStatusView): LimitedWindow | undefined {
+  const blocked = status.windows.filter(
+    (w): w is LimitedWindow =>
+      w.limit !== null && w.remaining !== null && windowHeadroom(w, status.balance) < 1,
+  )
+  return blocked.sort(compareTightness)[0]
+}
+
+/**
+ * The body of a `<QuotaMeter>` with a status: an "Out of credits" notice (`role="status"`) when a
+ * window blocks requests (an overflow window past its limit does not, while its overage allowance or the
+ * prepaid balance lasts), a stale-data note (`role="alert"`) after a failed refetch, and the list of
+ * windows, the tightest emphasised when there is another limited window to compare it with.
  */
 export function QuotaWindows({ status, error, serverNow, format }: QuotaWindowsProps) {
   if (status.windows.length === 0) return <p className="abq-message">No quota limits apply.</p>
   const tightest = tightestWindow(status.windows)
   const emphasise = status.windows.filter((w) => w.limit !== null).length > 1
-  const exhausted = tightest !== undefined && tightest.remaining !== null && tightest.remaining < 1
-  const renewsIn = tightest === undefined ? 0 : Date.parse(tightest.resetAt) - serverNow
+  const blocking = blockingWindow(status)
+  const renewsIn = blocking === undefined ? 0 : Date.parse(blocking.resetAt) - serverNow
+  const balance = status.balance ?? null
   return (
     <>
-      {exhausted && (
+      {blocking && (
         <p className="abq-message abq-message--exhausted" role="status">
-          Out of credits. The {tightest.duration} window{' '}
+          {blocking.overflow === 'balance' ? 'Out of credits and prepaid balance.' : 'Out of credits.'} The{' '}
+          {blocking.duration} window{' '}
           {renewsIn > 0 ? `renews in ${formatCountdown(renewsIn)}` : 'is renewing now'}.
         </p>
       )}
@@ -46,6 +62,7 @@ export function QuotaWindows({ status, error, serverNow, format }: QuotaWindowsP
             key={w.duration}
             window={w}
             tightest={emphasise && w === tightest}
+            balance={balance}
             serverNow={serverNow}
             format={format}
           />

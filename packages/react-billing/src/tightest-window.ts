@@ -1,10 +1,10 @@
-import type { QuotaWindowJson } from '@x/api-billing-core'
 import { DURATION_ORDER } from './duration-order.js'
+import type { QuotaWindowView } from './quota-status-view.js'
 
 /** A limited window of a status: one whose `limit` and `remaining` are numbers (not `null`). */
-export type LimitedWindow = QuotaWindowJson & { readonly limit: number; readonly remaining: number }
+export type LimitedWindow = QuotaWindowView & { readonly limit: number; readonly remaining: number }
 
-function isLimited(w: QuotaWindowJson): w is LimitedWindow {
+function isLimited<W extends QuotaWindowView>(w: W): w is W & LimitedWindow {
   return w.limit !== null && w.remaining !== null
 }
 
@@ -26,8 +26,8 @@ export function compareTightness(a: LimitedWindow, b: LimitedWindow): number {
  * Unlimited windows (`limit`/`remaining` `null`) are never tightest; `undefined` when every window is
  * unlimited (or there is none).
  */
-export function tightestWindow(windows: readonly QuotaWindowJson[]): QuotaWindowJson | undefined {
-  let tightest: LimitedWindow | undefined
+export function tightestWindow<W extends QuotaWindowView>(windows: readonly W[]): W | undefined {
+  let tightest: (W & LimitedWindow) | undefined
   for (const w of windows) {
     if (!isLimited(w)) continue
     if (tightest === undefined || compareTightness(w, tightest) < 0) tightest = w

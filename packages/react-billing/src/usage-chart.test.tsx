@@ -6,7 +6,12 @@ import { AT } from './test-support/fixtures.js'
 import { UsageChart } from './usage-chart.js'
 
 function usage(credits: number[]): DailyUsageBody {
-  const days = credits.map((c, i) => ({ date: `2025-03-${String(i + 1).padStart(2, '0')}`, credits: c }))
+  const days = credits.map((c, i) => ({
+    date: `2025-03-${String(i + 1).padStart(2, '0')}`,
+    credits: c,
+    fromBalance: 0,
+    overage: 0,
+  }))
   return {
     clientId: 'acme',
     timeZone: 'Europe/Paris',

@@ -10,7 +10,7 @@ const USAGE: DailyUsageBody = {
   timeZone: 'UTC',
   from: '2025-03-01T00:00:00.000Z',
   to: '2025-03-02T00:00:00.000Z',
-  days: [{ date: '2025-03-01', credits: 4 }],
+  days: [{ date: '2025-03-01', credits: 4, fromBalance: 0, overage: 0 }],
   total: 4,
 }
 

@@ -1,8 +1,8 @@
-import type { QuotaStatusBody } from '@x/api-billing-core'
 import { useCallback, useEffect } from 'react'
 import type { Fetcher } from './fetch-json.js'
 import type { HeadersLike } from './headers-like.js'
 import { QuotaStatusSource } from './quota-status-source.js'
+import type { QuotaStatusView } from './quota-status-view.js'
 import { useKeyedInstance } from './use-keyed-instance.js'
 import { useSourceState } from './use-source-state.js'
 
@@ -15,13 +15,13 @@ export interface UseQuotaStatusOptions {
   /** Refetch when the window regains focus or the tab becomes visible. Default `true`. */
   readonly refetchOnFocus?: boolean
   /** A status to show at once (e.g. loaded on the server); the first mount then does not fetch. */
-  readonly initialData?: QuotaStatusBody
+  readonly initialData?: QuotaStatusView
 }
 
 /** What {@link useQuotaStatus} returns. */
 export interface QuotaStatusResult {
   /** The latest status, or `undefined` until the first one arrives. */
-  readonly data: QuotaStatusBody | undefined
+  readonly data: QuotaStatusView | undefined
   /** The last fetch's error (the last good `data` is kept); `undefined` after a success. */
   readonly error: Error | undefined
   /** `true` while the first status is being fetched. */
