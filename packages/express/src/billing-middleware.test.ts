@@ -183,6 +183,8 @@ describe.each(TEST_CASES)('billingMiddleware ($label)', ({ version, store: store
             remaining: 0,
             start: '2026-03-10T00:00:00.000Z',
             resetAt: '2026-03-11T00:00:00.000Z',
+            overflow: 'reject',
+            overageLimit: 0,
           },
         ],
       })
@@ -600,9 +602,18 @@ describe('billingMiddleware options', () => {
     [
       'a negative cost',
       { clientId: apiKey, cost: -1 },
-      /options\.cost must be a whole number of credits.*got -1/,
+      /options\.cost must be a number of credits ≥ 0.*got -1/,
     ],
-    ['a fractional cost', { clientId: apiKey, cost: 0.5 }, /options\.cost .*got 0\.5/],
+    [
+      'an infinite cost',
+      { clientId: apiKey, cost: Number.POSITIVE_INFINITY },
+      /options\.cost .*got Infinity/,
+    ],
+    [
+      'a 2xx insufficientCreditsStatus',
+      { clientId: apiKey, insufficientCreditsStatus: 200 },
+      /options\.insufficientCreditsStatus must be an HTTP error status from 400 to 599.*got 200/,
+    ],
     ['a string cost', { clientId: apiKey, cost: '5' }, /options\.cost .*got "5"/],
     [
       'non-boolean headers',

@@ -1,6 +1,7 @@
 import {
   type ApiBilling,
   type Decision,
+  InsufficientCreditsError,
   QuotaExceededError,
   type RateLimitHeaderOptions,
   StoreUnavailableError,
@@ -13,6 +14,7 @@ import {
   checkClientIdOption,
   checkHeadersOption,
   checkOptionalBoolean,
+  checkOptionalErrorStatus,
   checkOptionalFunction,
   optionError,
 } from './option-checks.js'
@@ -26,13 +28,20 @@ export interface BillingMiddlewareOptions {
   /** Reads the caller's client id from the request (required). Missing → 401. */
   readonly clientId: ClientIdResolver
   /**
-   * Credits a request costs: a whole number, or a function of the request (may be async). A function
-   * returning a negative, fractional, NaN or infinite cost gives 400; one that throws passes its
-   * error to `next(err)` (a `BillingError` is answered with its own status). Default 1.
+   * Credits a request costs: a number ≥ 0, or a function of the request (may be async). Fractions such
+   * as `0.5` need the engine's `creditScale` (a cost finer than it is refused with 400, as are a function's
+   * negative, NaN or infinite results); a function that throws passes its error to `next(err)` (a
+   * `BillingError` is answered with its own status). Default 1.
    */
   readonly cost?: number | ((req: Request) => number | Promise<number>)
   /** Which rate-limit headers to send. Default: both the standard and the legacy set. */
   readonly headers?: RateLimitHeaderOptions
+  /**
+   * Status of the answer when only the prepaid balance stopped a request (`decision.rejectedBy ===
+   * 'balance'`): an HTTP error status from 400 to 599. Default `402` (Payment Required). A quota
+   * rejection is always `429`.
+   */
+  readonly insufficientCreditsStatus?: number
   /**
    * When the usage store is unavailable, let the request through uncharged (reported to `onError`)
    * instead of answering 503. Default `false` (fail closed).
@@ -68,6 +77,9 @@ const FACTORY = 'billingMiddleware'
  *   `res.locals.billing` (see `getBillingDecision`) and calls `next()`;
  * - exhausted: 429 with those headers, `Retry-After` and an `application/problem+json` body (or, when
  *   an earlier middleware already sent the headers, `next(QuotaExceededError)`);
+ * - refused only by the prepaid balance: 402 (`insufficientCreditsStatus`) with those headers, no
+ *   `Retry-After`, and a problem body with the credits needed and available (or
+ *   `next(InsufficientCreditsError)`);
  * - no client id 401, unknown client 403, invalid cost 400, store unavailable 503 (or through, with
  *   `failOpen`); an error thrown by an option function other than a `BillingError` goes to `next(err)`.
  *
@@ -82,6 +94,7 @@ export function billingMiddleware(billing: ApiBilling, options: BillingMiddlewar
     refundOnError === true ? endedInServerError : refundOnError || undefined
   const onError = options.onError ?? warn
   const headers = options.headers ?? {}
+  const errorOptions = { ...headers, insufficientCreditsStatus: options.insufficientCreditsStatus }
 
   const charge = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     let decision: Decision
@@ -102,15 +115,18 @@ export function billingMiddleware(billing: ApiBilling, options: BillingMiddlewar
       if (error instanceof StoreUnavailableError && options.failOpen === true) {
         onError(error, req)
         next()
-      } else if (!sendBillingError(res, error, headers)) {
+      } else if (!sendBillingError(res, error, errorOptions)) {
         next(error)
       }
       return
     }
     res.locals.billing = decision
     if (!decision.allowed) {
-      const exceeded = new QuotaExceededError(decision)
-      if (!sendBillingError(res, exceeded, headers)) next(exceeded)
+      const refused =
+        decision.rejectedBy === 'balance'
+          ? new InsufficientCreditsError(decision)
+          : new QuotaExceededError(decision)
+      if (!sendBillingError(res, refused, errorOptions)) next(refused)
       return
     }
     applyBillingHeaders(res, decision, headers)
@@ -128,15 +144,15 @@ function checkOptions(billing: ApiBilling, options: BillingMiddlewareOptions): v
   checkBilling(FACTORY, billing)
   checkClientIdOption(FACTORY, options)
   const { cost } = options
-  if (cost !== undefined && typeof cost !== 'function' && !(Number.isSafeInteger(cost) && cost >= 0)) {
-    throw optionError(
-      FACTORY,
-      'options.cost',
-      'a whole number of credits ≥ 0 or a function (req) => number',
-      cost,
-    )
+  if (
+    cost !== undefined &&
+    typeof cost !== 'function' &&
+    !(typeof cost === 'number' && Number.isFinite(cost) && cost >= 0)
+  ) {
+    throw optionError(FACTORY, 'options.cost', 'a number of credits ≥ 0 or a function (req) => number', cost)
   }
   checkHeadersOption(FACTORY, options.headers)
+  checkOptionalErrorStatus(FACTORY, 'options.insufficientCreditsStatus', options.insufficientCreditsStatus)
   checkOptionalBoolean(FACTORY, 'options.failOpen', options.failOpen)
   checkOptionalFunction(
     FACTORY,

@@ -10,6 +10,9 @@ import { TEST_CASES } from './test-support/test-cases.js'
 
 const apiKey = (req: Request) => req.get('x-api-key')
 
+/** A row of a plan without overflow windows: nothing from the balance, no overage. */
+const day = (date: string, credits: number) => ({ date, credits, fromBalance: 0, overage: 0 })
+
 describe.each(TEST_CASES)('dailyUsageHandler ($label)', ({ version, store: storeFactory }) => {
   let fixture: BillingFixture
   let billing: ApiBilling
@@ -55,20 +58,17 @@ describe.each(TEST_CASES)('dailyUsageHandler ($label)', ({ version, store: store
       total: 6,
     })
     expect(res.body.days).toHaveLength(30)
-    expect(res.body.days[0]).toEqual({ date: '2026-02-09', credits: 0 })
+    expect(res.body.days[0]).toEqual(day('2026-02-09', 0))
     expect(res.body.days.slice(-3)).toEqual([
-      { date: '2026-03-08', credits: 2 },
-      { date: '2026-03-09', credits: 3 },
-      { date: '2026-03-10', credits: 1 },
+      day('2026-03-08', 2),
+      day('2026-03-09', 3),
+      day('2026-03-10', 1),
     ])
   })
 
   it('reports defaultDays days when configured', async () => {
     const res = await get('', { defaultDays: 2 }).expect(200)
-    expect(res.body.days).toEqual([
-      { date: '2026-03-09', credits: 3 },
-      { date: '2026-03-10', credits: 1 },
-    ])
+    expect(res.body.days).toEqual([day('2026-03-09', 3), day('2026-03-10', 1)])
   })
 
   it('reads date-only from and to as whole local days, to included', async () => {
@@ -78,10 +78,7 @@ describe.each(TEST_CASES)('dailyUsageHandler ($label)', ({ version, store: store
       to: '2026-03-10T00:00:00.000Z',
       total: 5,
     })
-    expect(res.body.days).toEqual([
-      { date: '2026-03-08', credits: 2 },
-      { date: '2026-03-09', credits: 3 },
-    ])
+    expect(res.body.days).toEqual([day('2026-03-08', 2), day('2026-03-09', 3)])
   })
 
   it('counts days in the requested time zone', async () => {
@@ -92,16 +89,12 @@ describe.each(TEST_CASES)('dailyUsageHandler ($label)', ({ version, store: store
       to: '2026-03-11T04:00:00.000Z',
       total: 6,
     })
-    expect(res.body.days).toEqual([
-      { date: '2026-03-08', credits: 5 },
-      { date: '2026-03-09', credits: 0 },
-      { date: '2026-03-10', credits: 1 },
-    ])
+    expect(res.body.days).toEqual([day('2026-03-08', 5), day('2026-03-09', 0), day('2026-03-10', 1)])
   })
 
   it('accepts instants with an offset, to exclusive', async () => {
     const res = await get('?from=2026-03-09T00:00:00Z&to=2026-03-10T00:00:00%2B00:00').expect(200)
-    expect(res.body.days).toEqual([{ date: '2026-03-09', credits: 3 }])
+    expect(res.body.days).toEqual([day('2026-03-09', 3)])
   })
 
   it('counts defaultDays back from a given to', async () => {

@@ -10,4 +10,4 @@ export { type DailyUsageHandlerOptions, dailyUsageHandler } from './daily-usage-
 export { getBillingDecision } from './get-billing-decision.js'
 export { MissingClientIdError } from './missing-client-id-error.js'
 export { type QuotaStatusHandlerOptions, quotaStatusHandler } from './quota-status-handler.js'
-export { sendBillingError } from './send-billing-error.js'
+export { type BillingErrorOptions, sendBillingError } from './send-billing-error.js'

@@ -72,6 +72,16 @@ export function checkHeadersOption(factory: string, value: unknown): void {
   checkOptionalBoolean(factory, 'options.headers.legacy', legacy)
 }
 
+/** Throws unless `value` is `undefined` or an HTTP error status (a whole number from 400 to 599). */
+export function checkOptionalErrorStatus(factory: string, option: string, value: unknown): void {
+  if (
+    value !== undefined &&
+    !(Number.isInteger(value) && (value as number) >= 400 && (value as number) <= 599)
+  ) {
+    throw optionError(factory, option, 'an HTTP error status from 400 to 599, e.g. 402', value)
+  }
+}
+
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value)
   if (value === null || typeof value !== 'object') return String(value)

@@ -54,6 +54,8 @@ describe.each(TEST_CASES)('quotaStatusHandler ($label)', ({ version, store: stor
           remaining: 3,
           start: '2026-03-10T00:00:00.000Z',
           resetAt: '2026-03-11T00:00:00.000Z',
+          overflow: 'reject',
+          overageLimit: 0,
         },
         {
           duration: 'month',
@@ -62,8 +64,11 @@ describe.each(TEST_CASES)('quotaStatusHandler ($label)', ({ version, store: stor
           remaining: 98,
           start: '2026-03-01T00:00:00.000Z',
           resetAt: '2026-04-01T00:00:00.000Z',
+          overflow: 'reject',
+          overageLimit: 0,
         },
       ],
+      balance: null,
     })
     expect(await usedCredits(billing, 'key-1')).toEqual([2, 2])
   })

@@ -17,5 +17,9 @@ export class FailingUsageStore implements UsageStore {
   readUsage = (): Promise<never> => this.fail()
   deleteUsage = (): Promise<never> => this.fail()
   purge = (): Promise<never> => this.fail()
+  grantCredits = (): Promise<never> => this.fail()
+  listGrants = (): Promise<never> => this.fail()
+  voidGrant = (): Promise<never> => this.fail()
+  scanUsage = (): Promise<never> => this.fail()
   close = async (): Promise<void> => {}
 }
