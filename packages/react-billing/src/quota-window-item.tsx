@@ -25,6 +25,26 @@ const LOW_FRACTION = 0.1
 /** The badge of an overflow window past its limit: says in words what the distinct style shows. */
 const OVER_BADGE = { bill: 'overage', balance: 'paid from balance' } as const
 
+/** A limited window item's class names, from its states. */
+function windowClasses(states: {
+  readonly tightest: boolean
+  readonly low: boolean
+  readonly exhausted: boolean
+  readonly over: 'bill' | 'balance' | undefined
+}): string {
+  const { tightest, low, exhausted, over } = states
+  const classes = [
+    'abq-window',
+    tightest && 'abq-window--tightest',
+    low && 'abq-window--low',
+    exhausted && 'abq-window--exhausted',
+    over && 'abq-window--over',
+    over === 'bill' && 'abq-window--overage',
+    over === 'balance' && 'abq-window--from-balance',
+  ]
+  return classes.filter(Boolean).join(' ')
+}
+
 /**
  * One window of a `<QuotaMeter>` as a list item: its name, "N of M credits left" (or "Unlimited"),
  * a `role="meter"` bar and the renewal, relative and absolute. Used by `<QuotaMeter>`.
@@ -50,18 +70,9 @@ export function QuotaWindowItem({ window: w, tightest, balance, serverNow, forma
   const low = !exhausted && over === undefined && fraction <= LOW_FRACTION
   const credits = `${format.number(remaining)} of ${format.number(limit)} credits left`
   const overText = overageText(state, format)
-  const classes = [
-    'abq-window',
-    tightest && 'abq-window--tightest',
-    low && 'abq-window--low',
-    exhausted && 'abq-window--exhausted',
-    over && 'abq-window--over',
-    over === 'bill' && 'abq-window--overage',
-    over === 'balance' && 'abq-window--from-balance',
-  ]
   return (
     <li
-      className={classes.filter(Boolean).join(' ')}
+      className={windowClasses({ tightest, low, exhausted, over })}
       data-duration={w.duration}
       data-tightest={tightest || undefined}
       data-exhausted={exhausted || undefined}
