@@ -549,6 +549,11 @@ export class ApiBilling {
     await this.callStore(() => this.store.deleteUsage(request))
   }
 
+  /** Stored units per credit: the `creditScale` option (default 1, whole credits). */
+  get creditScale(): number {
+    return this.scale.factor
+  }
+
   /** "Now" as the engine sees it: its clock's current instant. Bindings use it for default ranges. */
   now(): Date {
     return this.clock()

@@ -33,9 +33,17 @@ export { StoreUnavailableError } from './errors/store-unavailable-error.js'
 export { toStoreUnavailableError } from './errors/to-store-unavailable-error.js'
 export { UnknownClientError } from './errors/unknown-client-error.js'
 export { hasRoom } from './has-room.js'
+export {
+  type BalanceBody,
+  balanceBody,
+  type CreditGrantJson,
+  creditGrantJson,
+} from './http/balance-body.js'
 export { type DailyUsageBody, dailyUsageBody } from './http/daily-usage-body.js'
 export {
   billingErrorProblem,
+  type InsufficientCreditsProblem,
+  insufficientCreditsProblem,
   PROBLEM_CONTENT_TYPE,
   PROBLEM_TYPES,
   type ProblemDetails,
@@ -50,6 +58,7 @@ export {
   quotaWindowJson,
 } from './http/quota-status-body.js'
 export {
+  BALANCE_POLICY,
   legacyRateLimitHeaders,
   type RateLimitHeaderOptions,
   rateLimitHeader,

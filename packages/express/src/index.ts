@@ -1,4 +1,5 @@
 export { applyBillingHeaders } from './apply-billing-headers.js'
+export { type BalanceHandlerOptions, balanceHandler } from './balance-handler.js'
 export { billingErrorHandler } from './billing-error-handler.js'
 export {
   type BillingMiddlewareOptions,

@@ -7,6 +7,7 @@ const packageDir = join(__dirname, '..')
 const EXPORTS = [
   'MissingClientIdError',
   'applyBillingHeaders',
+  'balanceHandler',
   'billingErrorHandler',
   'billingMiddleware',
   'dailyUsageHandler',

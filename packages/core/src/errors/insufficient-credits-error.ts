@@ -32,5 +32,7 @@ export function creditsNeeded(decision: Decision): number {
     if (w.overflow !== 'balance') continue
     needed = Math.max(needed, excessOver(w.used, decision.cost, w.limit))
   }
-  return needed
+  // Decisions speak credits, which under a creditScale are decimals: drop the float noise of the
+  // subtraction (0.30000000000000004 → 0.3); no credit amount has 15 significant digits.
+  return Number(needed.toPrecision(15))
 }
