@@ -54,7 +54,7 @@ describe.each<ClientLockMode>(['auto', 'never'])('batched charges (clientLocks: 
     expect(results.filter((r) => !r.allowed).every((r) => r.used[0] === 40 && r.used[1] === 40)).toBe(true)
     expect(await store.status('a', [minute(40), day(1_000)])).toEqual([40, 40])
     expect(await store.readUsage({ clientId: 'a', from: 0, to: T0 + MINUTE })).toEqual([
-      { start: T0, credits: 40 },
+      { start: T0, credits: 40, fromBalance: 0, overage: 0 },
     ])
     // 100 charges, one batch: far fewer counter writes than charges.
     expect(counterWrites.length).toBeLessThanOrEqual(3)

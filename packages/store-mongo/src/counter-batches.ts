@@ -55,7 +55,7 @@ export interface BatchPlan {
 }
 
 /** A counter-document slot one or more items charge: where it is, its window start, its count as read. */
-interface SlotState {
+export interface SlotState {
   readonly path: string
   readonly start: number
   readonly read: number
@@ -93,7 +93,7 @@ export function planBatch(
 }
 
 /** The slot state of each placed window (shared between items), or `undefined` if one is not in a slot. */
-function slotStates(
+export function slotStates(
   placements: readonly Placement[],
   windows: readonly StoreWindow[],
   slots: Map<string, SlotState>,
@@ -112,7 +112,11 @@ function slotStates(
   return states
 }
 
-function batchWrite(clientId: string, slots: readonly SlotState[]): { write?: CounterUpdate } {
+/**
+ * The one update that adds what a batch granted to its slots, matching only while every slot still holds
+ * the window and the count that were read; none when no count changed.
+ */
+export function batchWrite(clientId: string, slots: readonly SlotState[]): { write?: CounterUpdate } {
   if (slots.every((s) => s.used === s.read)) return {}
   const filter: Record<string, unknown> = { _id: clientId }
   const inc: Record<string, number> = {}

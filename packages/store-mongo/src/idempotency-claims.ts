@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { ChargeResult, IdempotencyClaim } from '@x/api-billing-core'
+import type { ChargeResult, CreditOutcome, IdempotencyClaim } from '@x/api-billing-core'
 import type { Collection } from 'mongodb'
 import { isDuplicateKeyError } from './is-duplicate-key-error.js'
-import { compoundId, type IdempotencyKeyDocument } from './store-documents.js'
+import { compoundId, type IdempotencyKeyDocument, type StoredCreditOutcome } from './store-documents.js'
 
 /** What {@link IdempotencyClaims.claim} found: the stored answer of an earlier charge, or the key is ours. */
 export type ClaimOutcome =
@@ -64,7 +64,7 @@ export class IdempotencyClaims {
         await this.keys.deleteOne({ _id, owner: seen.owner })
         continue
       }
-      if (seen.state === 'done') return { replay: { allowed: true, used: seen.used ?? [], replayed: true } }
+      if (seen.state === 'done') return { replay: replayOf(seen) }
       if (ownerGone || (seen.leaseUntil ?? 0) <= Date.now()) {
         const taken = await this.keys.updateOne(
           { _id, owner: seen.owner, state: 'pending' },
@@ -77,11 +77,22 @@ export class IdempotencyClaims {
     }
   }
 
-  /** Stores the answer of the charge made under the claim `token`: later repeats replay it. */
-  async complete(clientId: string, key: string, token: string, used: readonly number[]): Promise<void> {
+  /**
+   * Stores the answer of the charge made under the claim `token` (with its credit outcome, for a charge
+   * with overflow windows): later repeats replay it.
+   */
+  async complete(
+    clientId: string,
+    key: string,
+    token: string,
+    used: readonly number[],
+    credit?: CreditOutcome,
+  ): Promise<void> {
+    const done =
+      credit === undefined ? { used: [...used] } : { used: [...used], credit: storedCredit(credit) }
     await this.keys.updateOne(
       { _id: compoundId(clientId, key), owner: token },
-      { $set: { state: 'done', used: [...used] }, $unset: { leaseUntil: '' } },
+      { $set: { state: 'done', ...done }, $unset: { leaseUntil: '' } },
     )
   }
 
@@ -104,4 +115,29 @@ export class IdempotencyClaims {
   async purge(now: number): Promise<void> {
     await this.keys.deleteMany({ expiresAt: { $lte: now } })
   }
+}
+
+/** The credit outcome of an allowed charge as a key document keeps it (`undefined` balance as `null`). */
+function storedCredit(credit: CreditOutcome): StoredCreditOutcome {
+  return {
+    fromBalance: credit.fromBalance,
+    overage: credit.overage,
+    balance: credit.balance ?? null,
+    spent: credit.spent.map(({ grantId, credits }) => ({ grantId, credits })),
+  }
+}
+
+/** The replay of a completed key: its stored answer, with its credit outcome when it has one. */
+function replayOf(seen: IdempotencyKeyDocument): ChargeResult {
+  const used = seen.used ?? []
+  const stored = seen.credit
+  if (stored === undefined || stored === null) return { allowed: true, used, replayed: true }
+  const credit: CreditOutcome = {
+    fromBalance: stored.fromBalance,
+    overage: stored.overage,
+    balance: stored.balance ?? undefined,
+    spent: stored.spent.map(({ grantId, credits }) => ({ grantId, credits })),
+    rejectedBy: undefined,
+  }
+  return { allowed: true, used, replayed: true, credit }
 }

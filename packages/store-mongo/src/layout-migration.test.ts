@@ -81,7 +81,7 @@ describe('a database written by store version 0.1 (layout 1)', () => {
       used: [6],
     })
     expect(await store.readUsage({ clientId: 'a', from: 0, to: T0 + MINUTE })).toEqual([
-      { start: T0, credits: 60 },
+      { start: T0, credits: 60, fromBalance: 0, overage: 0 },
     ])
   })
 
@@ -100,6 +100,7 @@ describe('a database written by store version 0.1 (layout 1)', () => {
       at: T0,
       refundKey: 'r1',
       refundKeyExpiresAt: T0 + MINUTE,
+      now: T0,
     }
     expect(await store.refund(refund)).toBe(false)
     expect(await store.status('a', windows)).toEqual([7, 40])
@@ -117,9 +118,114 @@ describe('a database written by store version 0.1 (layout 1)', () => {
     }
     expect(await db.collection('x_meta').findOne({ _id: 'layout' as never })).toEqual({
       _id: 'layout',
-      version: 2,
+      version: 3,
     })
     await store.init()
     expect(await store.status('a', [minute(10, 1), minute(10, -1)])).toEqual([7, 4])
+  })
+})
+
+/** What the store wrote in layout 2 (before credits) for client "a": a month window, a bucket, a key. */
+async function writeLayoutTwo(db: Db): Promise<void> {
+  const monthStart = T0 - 14 * 86_400_000
+  await db.collection('x_meta').insertOne({ _id: 'layout' as never, version: 2 })
+  await db.collection('x_counters').insertOne({
+    _id: 'a' as never,
+    current: { month: { start: monthStart, end: monthStart + 31 * 86_400_000, used: n(7), version: n(3) } },
+    previous: {},
+  })
+  await db
+    .collection('x_ledger')
+    .insertOne({ _id: id('a', T0) as never, clientId: 'a', bucketStart: T0, credits: n(7) })
+  await db.collection('x_idempotency_keys').insertOne({
+    _id: id('a', 'k1') as never,
+    ...{ clientId: 'a', key: 'k1', expiresAt: T0 + 86_400_000, state: 'done', owner: 'o', used: [7] },
+  })
+  await db.collection('x_ledger').createIndex({ clientId: 1, bucketStart: 1 })
+}
+
+describe('a database written before credits (layout 2)', () => {
+  const monthStart = T0 - 14 * 86_400_000
+  const prepaid = (limit: number) =>
+    ({
+      duration: 'month',
+      start: monthStart,
+      end: monthStart + 31 * 86_400_000,
+      limit,
+      overflow: 'balance',
+    }) as const
+  const grant = {
+    id: 'g',
+    credits: 10,
+    remaining: 10,
+    effectiveAt: 0,
+    expiresAt: undefined,
+    grantedAt: 0,
+    note: undefined,
+  }
+  let dbName: string
+  let store: MongoUsageStore
+  beforeEach(async () => {
+    dbName = freshDbName('layout2')
+    await writeLayoutTwo(admin.db(dbName))
+    store = MongoUsageStore.fromUrl(mongoUrl(), { dbName, collectionPrefix: 'x_' })
+    await store.init()
+  })
+  afterEach(async () => {
+    await store.close()
+    await admin.db(dbName).dropDatabase()
+  })
+
+  it('gives every ledger bucket fromBalance and overage 0 and records layout 3', async () => {
+    const db = admin.db(dbName)
+    expect(await db.collection('x_ledger').findOne({ _id: id('a', T0) as never })).toMatchObject({
+      credits: 7,
+      fromBalance: 0,
+      overage: 0,
+    })
+    expect(await db.collection('x_meta').findOne({ _id: 'layout' as never })).toEqual({
+      _id: 'layout',
+      version: 3,
+    })
+    expect(await store.readUsage({ clientId: 'a', from: 0, to: T0 + MINUTE })).toEqual([
+      { start: T0, credits: 7, fromBalance: 0, overage: 0 },
+    ])
+  })
+
+  it('puts a grant beside the windows it found, charges past their count from it, and refunds back to it', async () => {
+    await store.grantCredits({ clientId: 'a', grant })
+    const charged = await store.charge({ clientId: 'a', windows: [prepaid(5)], cost: 2, at: T0 })
+    expect([charged.used, charged.credit?.spent]).toEqual([[9], [{ grantId: 'g', credits: 2 }]])
+    expect(await store.readUsage({ clientId: 'a', from: 0, to: T0 + MINUTE })).toEqual([
+      { start: T0, credits: 9, fromBalance: 2, overage: 0 },
+    ])
+    const refund = {
+      clientId: 'a',
+      windows: [prepaid(5)],
+      credits: 2,
+      at: T0,
+      refundKey: 'r',
+      refundKeyExpiresAt: T0 + MINUTE,
+      restore: charged.credit?.spent ?? [],
+      now: T0,
+    }
+    expect(await store.refund(refund)).toBe(true)
+    expect((await store.listGrants('a', T0)).map((g) => g.remaining)).toEqual([10])
+    expect(await store.readUsage({ clientId: 'a', from: 0, to: T0 + MINUTE })).toEqual([
+      { start: T0, credits: 7, fromBalance: 0, overage: 0 },
+    ])
+  })
+
+  it('replays a key stored before credits without a credit outcome', async () => {
+    const idempotency = { key: 'k1', expiresAt: T0 + 86_400_000 }
+    expect(
+      await store.charge({
+        clientId: 'a',
+        windows: [{ ...prepaid(100), overflow: undefined }],
+        cost: 1,
+        at: T0,
+        idempotency,
+      }),
+    ).toEqual({ allowed: true, used: [7], replayed: true })
   })
 })

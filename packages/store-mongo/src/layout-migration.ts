@@ -1,5 +1,5 @@
 import { StoreUnavailableError } from '@x/api-billing-core'
-import { type Collection, type Db, type Document, MongoServerError } from 'mongodb'
+import { type Collection, type Db, type Document, Double, MongoServerError } from 'mongodb'
 import type { CollectionNames } from './collection-names.js'
 import {
   LEGACY_ARCHIVED_WINDOWS,
@@ -13,22 +13,34 @@ import {
 import type { LayoutDocument } from './store-documents.js'
 
 /** The layout this version of the store reads and writes. */
-export const LAYOUT_VERSION = 2
+export const LAYOUT_VERSION = 3
 /** Passes over one collection before giving up on documents that keep changing under the migration. */
 const MAX_PASSES = 5
 /** Server codes for "no such collection" and "no such index": nothing to drop. */
 const NOTHING_TO_DROP = new Set([26, 27])
 
 /**
- * Brings the collections to {@link LAYOUT_VERSION}. A database written by store version 0.1.0 (layout 1,
- * fields named by letters) has every document rewritten in place, each by a conditional replace that
- * only matches the document as read, and its old indexes dropped; a new or current database is only
- * checked. The layout is recorded in the meta collection, so later starts skip the scan.
+ * Brings the collections to {@link LAYOUT_VERSION}, step by step. Layout 1 (store version 0.1.0, fields
+ * named by letters) to 2: every document rewritten in place, each by a conditional replace that only
+ * matches the document as read, and the old indexes dropped. Layout 2 to 3 (credits): every ledger
+ * bucket gets `fromBalance: 0` and `overage: 0`; grants need nothing (a counter document without
+ * `grants` has none) nor do idempotency keys (one without `credit` replays without it). A new or current
+ * database is only checked. The layout is recorded in the meta collection, so later starts skip this.
  */
 export async function migrateLayout(db: Db, names: CollectionNames): Promise<void> {
   const meta = db.collection<LayoutDocument>(names.meta)
   const layout = await meta.findOne({ _id: 'layout' })
-  if (layout !== null && layout.version >= LAYOUT_VERSION) return
+  const version = layout?.version ?? 1
+  if (version >= LAYOUT_VERSION) return
+  if (version < 2) await convertLegacyLayout(db, names)
+  const ledger = db.collection(names.ledger)
+  for (const field of ['fromBalance', 'overage']) {
+    await ledger.updateMany({ [field]: { $exists: false } }, { $set: { [field]: new Double(0) } })
+  }
+}
+
+/** Layout 1 to 2: converts every collection's documents and drops the old indexes. */
+async function convertLegacyLayout(db: Db, names: CollectionNames): Promise<void> {
   await convertCollection(db.collection(names.counters), LEGACY_COUNTERS)
   await convertCollection(db.collection(names.windows), LEGACY_ARCHIVED_WINDOWS)
   await convertCollection(db.collection(names.ledger), LEGACY_LEDGER)

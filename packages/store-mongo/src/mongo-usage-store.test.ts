@@ -89,6 +89,7 @@ describe('MongoUsageStore windows and numbers', () => {
         at: T0,
         refundKey: 'r',
         refundKeyExpiresAt: T0 + MINUTE,
+        now: T0,
       }),
     ).toBe(true)
     expect(await store.status('a', [m(0)])).toEqual([0])
@@ -124,6 +125,6 @@ describe('MongoUsageStore windows and numbers', () => {
     ])
     expect((await store.charge({ clientId: 'big', windows: [window], cost: 1, at: T0 })).allowed).toBe(false)
     const buckets = await store.readUsage({ clientId: 'big', from: 0, to: T0 + MINUTE })
-    expect(buckets).toEqual([{ start: T0, credits: 2 ** 53 }])
+    expect(buckets).toEqual([{ start: T0, credits: 2 ** 53, fromBalance: 0, overage: 0 }])
   })
 })

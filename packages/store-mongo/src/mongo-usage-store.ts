@@ -2,23 +2,31 @@ import {
   type ChargeRequest,
   type ChargeResult,
   type DeleteUsageRequest,
+  type GrantRequest,
   InvalidArgumentError,
   isWholeClientDelete,
   type LedgerBucket,
   type PurgeRequest,
   type RefundRequest,
+  type ScannedBucket,
+  type StoredGrant,
   StoreUnavailableError,
   type StoreWindow,
   toStoreUnavailableError,
   type UsageRange,
+  type UsageScan,
   type UsageStore,
 } from '@x/api-billing-core'
 import { type Db, MongoClient } from 'mongodb'
 import { ArchivedWindows } from './archived-windows.js'
 import { BatchedCharges } from './batched-charges.js'
 import { ClientBatcher } from './client-batcher.js'
+import { ClientGrants } from './client-grants.js'
 import { ClientLocks } from './client-locks.js'
 import { type CollectionNames, collectionNames } from './collection-names.js'
+import { hasOverflow } from './credit-batches.js'
+import { CreditCharges } from './credit-charges.js'
+import { CreditCounters } from './credit-counters.js'
 import { IdempotencyClaims } from './idempotency-claims.js'
 import { migrateLayout, recordLayout } from './layout-migration.js'
 import {
@@ -31,6 +39,7 @@ import {
 } from './mongo-usage-store-options.js'
 import { RefundKeys } from './refund-keys.js'
 import { serverNeedsClientLocks } from './server-needs-client-locks.js'
+import type { CounterDocument } from './store-documents.js'
 import { UsageLedger } from './usage-ledger.js'
 import { WindowCounters } from './window-counters.js'
 
@@ -62,6 +71,10 @@ export class MongoUsageStore implements UsageStore {
   private readonly refundKeys: RefundKeys
   private readonly batches: BatchedCharges
   private readonly batcher: ClientBatcher<ChargeRequest, ChargeResult> | undefined
+  private readonly grants: ClientGrants
+  private readonly credits: CreditCharges
+  /** Charges with overflow windows, per client one batch at a time (of one request without `batching`). */
+  private readonly creditBatcher: ClientBatcher<ChargeRequest, ChargeResult>
   private readonly locks: ClientLocks
   private locking: Promise<boolean> | undefined
   private closed = false
@@ -91,6 +104,15 @@ export class MongoUsageStore implements UsageStore {
           exclusiveKey: (request) => request.idempotency?.key,
         })
       : undefined
+    const counterCollection = this.db.collection<CounterDocument>(this.names.counters)
+    this.grants = new ClientGrants(counterCollection)
+    const creditCounters = new CreditCounters(counterCollection, this.counters, this.archive)
+    this.credits = new CreditCharges(creditCounters, this.ledger, this.claims)
+    this.creditBatcher = new ClientBatcher({
+      maxBatchSize: this.options.batching ? this.options.maxBatchSize : 1,
+      flush: (clientId, requests) => this.chargeCreditBatch(clientId, requests),
+      exclusiveKey: (request) => request.idempotency?.key,
+    })
   }
 
   /**
@@ -122,6 +144,7 @@ export class MongoUsageStore implements UsageStore {
       await this.ledger.createIndexes()
       await this.claims.createIndexes()
       await this.refundKeys.createIndexes()
+      await this.grants.createIndexes()
       await recordLayout(this.db, this.names)
       await this.usesLocks()
     })
@@ -129,9 +152,14 @@ export class MongoUsageStore implements UsageStore {
 
   /**
    * Charges all windows or none. With `batching` (the default) the request joins its client's next
-   * batch (see `ClientBatcher` and `BatchedCharges`); otherwise it is sent alone.
+   * batch (see `ClientBatcher` and `BatchedCharges`); otherwise it is sent alone. A request with an
+   * overflow window takes the credit path instead (`CreditCharges`): its client's credit charges go one
+   * batch at a time per process, windows and grants changed by one conditional update.
    */
   async charge(request: ChargeRequest): Promise<ChargeResult> {
+    if (hasOverflow(request.windows)) {
+      return this.run('charge', () => this.creditBatcher.submit(request.clientId, request))
+    }
     return this.run('charge', async () =>
       this.batcher === undefined
         ? ((await this.chargeBatch(request.clientId, [request]))[0] as ChargeResult)
@@ -150,7 +178,14 @@ export class MongoUsageStore implements UsageStore {
         if (!(await this.refundKeys.claim(clientId, request.refundKey, request.refundKeyExpiresAt)))
           return false
         for (const w of request.windows) await this.counters.refund(clientId, w, credits)
-        await this.ledger.add(clientId, request.at, -credits)
+        const restore = request.restore ?? []
+        await this.grants.restore(clientId, restore, request.now)
+        const fromBalance = restore.reduce((sum, r) => sum + r.credits, 0)
+        await this.ledger.subtract(clientId, request.at, {
+          credits,
+          fromBalance,
+          overage: request.overage ?? 0,
+        })
         // A retry of a refunded (failed) request must be charged again, not replayed for free.
         if (request.idempotencyKey !== undefined)
           await this.claims.forgetDone(clientId, request.idempotencyKey)
@@ -195,7 +230,28 @@ export class MongoUsageStore implements UsageStore {
           this.counters.removeSlots(clientId, (slot) => slot.end <= before),
         )
       }
+      for (const clientId of await this.grants.clientsWithGrantsExpiredBy(before)) {
+        await this.serialised(clientId, () => this.grants.purge(clientId, before))
+      }
     })
+  }
+
+  /** Stores a grant in its client's counter document, once per idempotency key (see `ClientGrants.grant`). */
+  async grantCredits(request: GrantRequest): Promise<StoredGrant> {
+    return this.run('grantCredits', () => this.serialised(request.clientId, () => this.grants.grant(request)))
+  }
+
+  async listGrants(clientId: string, now: number): Promise<readonly StoredGrant[]> {
+    return this.run('listGrants', () => this.grants.list(clientId, now))
+  }
+
+  async voidGrant(clientId: string, grantId: string): Promise<boolean> {
+    return this.run('voidGrant', () => this.serialised(clientId, () => this.grants.void(clientId, grantId)))
+  }
+
+  /** Pages every client's ledger buckets along the `(clientId, bucketStart)` index (`UsageLedger.scan`). */
+  async scanUsage(scan: UsageScan): Promise<readonly ScannedBucket[]> {
+    return this.run('scanUsage', () => this.ledger.scan(scan))
   }
 
   /** Closes the client when the store made it (`fromUrl`); later calls reject with `StoreUnavailableError`. */
@@ -209,6 +265,16 @@ export class MongoUsageStore implements UsageStore {
   private async chargeBatch(clientId: string, requests: readonly ChargeRequest[]): Promise<ChargeResult[]> {
     return this.serialised(clientId, async () =>
       this.batches.charge(clientId, requests, await this.usesLocks()),
+    )
+  }
+
+  /** Charges one client's credit requests (one, or a batch) under its lock when the server needs one. */
+  private async chargeCreditBatch(
+    clientId: string,
+    requests: readonly ChargeRequest[],
+  ): Promise<ChargeResult[]> {
+    return this.serialised(clientId, async () =>
+      this.credits.charge(clientId, requests, await this.usesLocks()),
     )
   }
 

@@ -114,9 +114,13 @@ export class WindowCounters {
     for (const { filter, update } of slotRemovals(doc, drop)) await this.counters.updateOne(filter, update)
   }
 
-  /** Removes a client's counter document. */
+  /**
+   * Removes a client's window counters: its counter document, or, when it holds grants (which are not
+   * usage), only the document's windows.
+   */
   async delete(clientId: string): Promise<void> {
-    await this.counters.deleteOne({ _id: clientId })
+    await this.counters.deleteOne({ _id: clientId, grants: { $exists: false } })
+    await this.counters.updateOne({ _id: clientId }, { $unset: { current: '', previous: '' } })
   }
 
   /** The clients whose counter document holds a window that ended at or before `before`. */
@@ -203,8 +207,8 @@ export class WindowCounters {
     return true
   }
 
-  /** Where each window lives, with its `used`, from one read of the counter document. */
-  private async place(
+  /** Where each window lives, with its `used` (archived ones looked up), from one read of the counter document. */
+  async place(
     clientId: string,
     doc: CounterDocument | null,
     windows: readonly StoreWindow[],
