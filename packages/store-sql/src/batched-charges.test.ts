@@ -127,7 +127,7 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('%s: charges that arr
       ])
       expect(await store.status('c', [minute(10)])).toEqual([10])
       expect(await store.readUsage({ clientId: 'c', from: T0, to: T0 + MINUTE })).toEqual([
-        { start: T0, credits: 10 },
+        { start: T0, credits: 10, fromBalance: 0, overage: 0 },
       ])
     } finally {
       await store.close()

@@ -203,7 +203,7 @@ describe.each<TestEngine>(['postgres', 'mysql'])(
         for (const clientId of clients) {
           expect(await check.status(clientId, [minute])).toEqual([1])
           expect(await check.readUsage({ clientId, from: T0, to: T0 + 60_000 })).toEqual([
-            { start: T0, credits: 1 },
+            { start: T0, credits: 1, fromBalance: 0, overage: 0 },
           ])
         }
         await check.close()

@@ -22,10 +22,11 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('%s edge cases', (eng
         at: T0,
         refundKey: 'r',
         refundKeyExpiresAt: T0 + 1,
+        now: T0,
       }
       expect(await store.refund(refund)).toBe(true)
       expect(await store.readUsage({ clientId: 'a', from: T0 - 1, to: T0 + 1 })).toEqual([
-        { start: T0, credits: 3 },
+        { start: T0, credits: 3, fromBalance: 0, overage: 0 },
       ])
     } finally {
       await store.close()
@@ -40,7 +41,7 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('%s edge cases', (eng
       const window = { duration: 'hour' as const, start: T0, end: T0 + 3_600_000, limit: 10 }
       await store.charge({ clientId: 'a', windows: [window], cost: 2, at: T0 })
       const all = { clientId: 'a', from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY }
-      expect(await store.readUsage(all)).toEqual([{ start: T0, credits: 2 }])
+      expect(await store.readUsage(all)).toEqual([{ start: T0, credits: 2, fromBalance: 0, overage: 0 }])
       const half = { clientId: 'a', to: T0 + 1 } as unknown as DeleteUsageRequest
       await expect(store.deleteUsage(half)).rejects.toThrow(InvalidArgumentError)
       await store.deleteUsage({ clientId: 'a', from: T0 + 1, to: Number.POSITIVE_INFINITY })

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, sql } from 'kysely'
+import { creditsMigration } from './credits-migration.js'
 import { mysqlBatchProcedureStatements } from './mysql-batch-procedure.js'
 import { mysqlProcedureStatements } from './mysql-procedures.js'
 import { postgresBatchFunctionStatement } from './postgres-batch-function.js'
@@ -27,6 +28,12 @@ export const MIGRATION_MYSQL_PROCEDURES = '0004_mysql_procedures'
  * idempotency key before it locks counters, the lock order of every other function); a no-op on SQLite.
  */
 export const MIGRATION_BATCHED_CHARGES = '0005_batched_charges'
+/**
+ * Name of the sixth schema version: prepaid credits — the `<prefix>grants` table, `from_balance` and
+ * `overage` in the ledger, the credit outcome of a charge in its idempotency record, and on Postgres
+ * the byte-wise (`"C"`) collation of the ledger's client ids for usage scans (see `creditsMigration`).
+ */
+export const MIGRATION_CREDITS = '0006_credits'
 
 /**
  * The versioned schema of a store, for Kysely's `Migrator`, keyed by name in the order they run.
@@ -112,5 +119,6 @@ export function usageStoreMigrations(dialect: SqlDialect, prefix: string): Recor
         for (const statement of statements) await sql.raw(statement).execute(db)
       },
     },
+    [MIGRATION_CREDITS]: creditsMigration(dialect, prefix),
   }
 }

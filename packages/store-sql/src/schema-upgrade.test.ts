@@ -3,6 +3,7 @@ import { type Kysely, Migrator, sql } from 'kysely'
 import {
   MIGRATION_BATCHED_CHARGES,
   MIGRATION_COUNTERS_AND_LEDGER,
+  MIGRATION_CREDITS,
   MIGRATION_KEYS_AND_RETENTION,
   MIGRATION_MYSQL_PROCEDURES,
   MIGRATION_POSTGRES_FUNCTIONS,
@@ -54,7 +55,7 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('upgrading a %s schem
       const minute = { duration: 'minute' as const, start: T0, end: T0 + MINUTE, limit: 10 }
       expect(await store.status('legacy', [minute])).toEqual([7])
       expect(await store.readUsage({ clientId: 'legacy', from: T0, to: T0 + MINUTE })).toEqual([
-        { start: T0, credits: 7 },
+        { start: T0, credits: 7, fromBalance: 0, overage: 0 },
       ])
       const keyed = {
         clientId: 'legacy',
@@ -99,6 +100,7 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('upgrading a %s schem
           MIGRATION_POSTGRES_FUNCTIONS,
           MIGRATION_MYSQL_PROCEDURES,
           MIGRATION_BATCHED_CHARGES,
+          MIGRATION_CREDITS,
         ])
         if (engine === 'postgres') {
           const functions = await sql<{ name: string }>`select p.proname as name from pg_proc p
@@ -159,6 +161,7 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('upgrading a %s schem
             refundKey: 'r1',
             refundKeyExpiresAt: T0 + MINUTE,
             idempotencyKey: 'after-upgrade',
+            now: T0,
           }),
         ).toBe(true)
         expect(await store.status('legacy', [minute, hour])).toEqual([7, 0])
@@ -169,7 +172,7 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('upgrading a %s schem
         })
         await store.init()
         expect(await store.readUsage({ clientId: 'legacy', from: T0, to: T0 + MINUTE })).toEqual([
-          { start: T0, credits: 3 },
+          { start: T0, credits: 3, fromBalance: 0, overage: 0 },
         ])
         await store.close()
       } finally {
@@ -177,4 +180,62 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('upgrading a %s schem
       }
     },
   )
+  it('upgrades a version-5 database with data in place: old buckets read no balance or overage, old keys replay, credits work', async () => {
+    const { target, cleanup } = await createTestTarget(engine)
+    try {
+      const db = await openKysely(target)
+      await migrateTo(db, engine, MIGRATION_BATCHED_CHARGES)
+      const before = new SqlUsageStore({ db, tablePrefix: PREFIX, destroyOnClose: false })
+      const minute = { duration: 'minute' as const, start: T0, end: T0 + MINUTE, limit: 5 }
+      const keyed = { clientId: 'Legacy', windows: [minute], cost: 2, at: T0 }
+      const key = { key: 'before-upgrade', expiresAt: T0 + MINUTE }
+      expect(await before.charge({ ...keyed, idempotency: key })).toMatchObject({ used: [2] })
+      await before.charge({ ...keyed, clientId: 'legacy' })
+      await before.close()
+
+      const store = new SqlUsageStore({ db, tablePrefix: PREFIX })
+      await store.init()
+      expect(await store.charge({ ...keyed, idempotency: key })).toEqual({
+        allowed: true,
+        used: [2],
+        replayed: true,
+      })
+      expect(await store.readUsage({ clientId: 'Legacy', from: T0, to: T0 + MINUTE })).toEqual([
+        { start: T0, credits: 2, fromBalance: 0, overage: 0 },
+      ])
+      const grant = {
+        id: 'g',
+        credits: 10,
+        remaining: 10,
+        effectiveAt: T0,
+        expiresAt: undefined,
+        grantedAt: T0,
+        note: 'über',
+      }
+      await store.grantCredits({ clientId: 'Legacy', grant, idempotencyKey: 'welcome' })
+      const prepaid = { ...minute, overflow: 'balance' as const }
+      const credit = await store.charge({
+        ...keyed,
+        windows: [prepaid],
+        cost: 4,
+        idempotency: { ...key, key: 'k' },
+      })
+      expect(credit).toMatchObject({ allowed: true, used: [6], credit: { fromBalance: 1, balance: 9 } })
+      expect(await store.listGrants('Legacy', T0)).toEqual([{ ...grant, remaining: 9 }])
+      // Byte-wise client order: 'Legacy' before 'legacy' whatever the database's collation.
+      expect(
+        (await store.scanUsage({ from: T0, to: T0 + MINUTE, limit: 10 })).map((r) => r.clientId),
+      ).toEqual(['Legacy', 'legacy'])
+      await store.init()
+      expect(
+        await store.charge({ ...keyed, windows: [prepaid], cost: 4, idempotency: { ...key, key: 'k' } }),
+      ).toEqual({
+        ...credit,
+        replayed: true,
+      })
+      await store.close()
+    } finally {
+      await cleanup()
+    }
+  })
 })

@@ -2,18 +2,30 @@ import {
   type ChargeRequest,
   type ChargeResult,
   type DeleteUsageRequest,
+  type GrantRequest,
   InvalidArgumentError,
   type LedgerBucket,
   type PurgeRequest,
   type RefundRequest,
+  type ScannedBucket,
+  type StoredGrant,
   StoreUnavailableError,
   type StoreWindow,
   toStoreUnavailableError,
   type UsageRange,
+  type UsageScan,
   type UsageStore,
 } from '@x/api-billing-core'
 import { type Kysely, type Migration, Migrator, sql } from 'kysely'
 import { type SqlBatchingOptions, serverBatching, sqliteBatchSize } from './batching-options.js'
+import {
+  assertGrantRequest,
+  assertOverflow,
+  assertRefundCredits,
+  boundedScan,
+  hasOverflow,
+  refundsCredits,
+} from './credit-input.js'
 import { MysqlEngine } from './engines/mysql-engine.js'
 import { PostgresEngine } from './engines/postgres-engine.js'
 import type { SqlEngine } from './engines/sql-engine.js'
@@ -157,8 +169,18 @@ export class SqlUsageStore<DB = unknown> implements UsageStore {
     return schema ? { migrationTableSchema: schema } : {}
   }
 
+  /**
+   * A charge without overflow windows takes the fast path (one function or procedure call, batched by
+   * default; on SQLite a job of the group commit). One with an overflow window runs as one interactive
+   * transaction decided by core's `planCreditCharge` (on SQLite, one job of the group commit), outside
+   * the batches; both lock the same counter rows, so they serialize on them.
+   */
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     assertChargeRequest(request)
+    if (hasOverflow(request)) {
+      assertOverflow(request)
+      return this.guard('charge', () => this.engine.credits.charge(request))
+    }
     return this.guard('charge', () => this.engine.charge(request))
   }
 
@@ -168,9 +190,41 @@ export class SqlUsageStore<DB = unknown> implements UsageStore {
     return this.guard('status', () => this.engine.status(clientId, windows))
   }
 
+  /**
+   * A refund that restores grants or takes back overage runs as one interactive transaction (the credit
+   * path); any other as before (one function or procedure call on Postgres and MySQL).
+   */
   async refund(request: RefundRequest): Promise<boolean> {
     assertRefundRequest(request)
+    assertRefundCredits(request)
+    if (refundsCredits(request)) return this.guard('refund', () => this.engine.credits.refund(request))
     return this.guard('refund', () => this.engine.refund(request))
+  }
+
+  async grantCredits(request: GrantRequest): Promise<StoredGrant> {
+    assertGrantRequest(request)
+    return this.guard('grantCredits', () => this.engine.credits.grantCredits(request))
+  }
+
+  async listGrants(clientId: string, now: number): Promise<readonly StoredGrant[]> {
+    assertStoreId(clientId, 'clientId')
+    const at = rangeBound(now, 'now')
+    return this.guard('listGrants', () => this.engine.credits.listGrants(clientId, at))
+  }
+
+  async voidGrant(clientId: string, grantId: string): Promise<boolean> {
+    assertStoreId(clientId, 'clientId')
+    assertStoreId(grantId, 'grantId')
+    return this.guard('voidGrant', () => this.engine.credits.voidGrant(clientId, grantId))
+  }
+
+  /**
+   * One page of every client's ledger buckets in `[from, to)`, ordered by `(clientId, start)` with client
+   * ids compared byte-wise, read off the ledger's primary key (no sort of the table per page).
+   */
+  async scanUsage(scan: UsageScan): Promise<readonly ScannedBucket[]> {
+    const bounded = boundedScan(scan)
+    return this.guard('scanUsage', () => this.engine.credits.scanUsage(bounded))
   }
 
   async readUsage(range: UsageRange): Promise<readonly LedgerBucket[]> {

@@ -1,17 +1,20 @@
 import { InvalidArgumentError } from '@x/api-billing-core'
 import type { SqlDialect } from './sql-dialect.js'
 
-/** The four tables of a store, as quoted SQL identifiers, plus their bare names. */
+/** The five tables of a store, as quoted SQL identifiers, plus their bare names. */
 export interface TableNames {
   readonly counters: string
   readonly ledger: string
   readonly idempotencyKeys: string
   readonly refundKeys: string
+  /** Prepaid credit grants (migration `0006_credits`). */
+  readonly grants: string
   readonly bare: {
     readonly counters: string
     readonly ledger: string
     readonly idempotencyKeys: string
     readonly refundKeys: string
+    readonly grants: string
   }
 }
 
@@ -34,6 +37,7 @@ export function tableNames(prefix: string, dialect: SqlDialect): TableNames {
     ledger: `${prefix}ledger`,
     idempotencyKeys: `${prefix}idempotency_keys`,
     refundKeys: `${prefix}refund_keys`,
+    grants: `${prefix}grants`,
   }
   const q = (name: string) => (dialect === 'mysql' ? `\`${name}\`` : `"${name}"`)
   return {
@@ -41,6 +45,7 @@ export function tableNames(prefix: string, dialect: SqlDialect): TableNames {
     ledger: q(bare.ledger),
     idempotencyKeys: q(bare.idempotencyKeys),
     refundKeys: q(bare.refundKeys),
+    grants: q(bare.grants),
     bare,
   }
 }

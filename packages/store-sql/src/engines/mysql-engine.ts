@@ -19,8 +19,11 @@ import { lockOrder, windowKey } from '../window-order.js'
 import { batchedCharge } from './batched-charge.js'
 import type { BatcherSettings } from './batcher.js'
 import { chargeBatch } from './charge-batch.js'
+import { CreditOperations } from './credit-operations.js'
+import { creditStatements } from './credit-statements.js'
 import { batchAnswers, mysqlBatchArguments } from './mysql-batch-payload.js'
-import { num, type Row, rawQuery } from './raw-query.js'
+import { ledgerBucketOf, num, type Row, rawQuery } from './raw-query.js'
+import { serverCreditSessions } from './server-credit-sessions.js'
 import type { SqlEngine } from './sql-engine.js'
 
 /**
@@ -31,6 +34,7 @@ import type { SqlEngine } from './sql-engine.js'
  * `mysql-batch-procedure.ts`. Deadlocks are run again ({@link retryOnConflict}).
  */
 export class MysqlEngine implements SqlEngine {
+  readonly credits: CreditOperations
   private readonly sql: ReturnType<typeof mysqlStatements>
   private readonly statusByWindowCount = new Map<number, string>()
   private readonly chargeRequest: (request: ChargeRequest) => Promise<ChargeResult>
@@ -43,6 +47,7 @@ export class MysqlEngine implements SqlEngine {
     batching: BatcherSettings | undefined,
   ) {
     this.sql = mysqlStatements(tables, prefix)
+    this.credits = new CreditOperations(serverCreditSessions(db, 'mysql'), creditStatements('mysql', tables))
     this.chargeRequest = batchedCharge(batching, {
       one: (request) => this.chargeOne(request),
       many: (requests) => this.chargeMany(requests),
@@ -107,6 +112,7 @@ export class MysqlEngine implements SqlEngine {
     return windows.map((w) => byKey.get(windowKey(w.duration, w.start)) ?? 0)
   }
 
+  /** A refund without `restore` or `overage` (the store sends those to {@link credits}): one procedure call. */
   async refund(request: RefundRequest): Promise<boolean> {
     const { windows } = request
     const [row] = await retryOnConflict(() =>
@@ -125,7 +131,7 @@ export class MysqlEngine implements SqlEngine {
 
   async readUsage(range: UsageRange): Promise<readonly LedgerBucket[]> {
     const { rows } = await rawQuery(this.db, this.sql.readUsage, [range.clientId, range.from, range.to])
-    return rows.map((r) => ({ start: num(r.bucket_start), credits: num(r.credits) }))
+    return rows.map(ledgerBucketOf)
   }
 
   async deleteUsage(request: DeleteUsageRequest): Promise<void> {
@@ -146,6 +152,7 @@ export class MysqlEngine implements SqlEngine {
     await rawQuery(this.db, this.sql.purgeCounters, [before])
     await rawQuery(this.db, this.sql.purgeIdempotencyKeys, [now])
     await rawQuery(this.db, this.sql.purgeRefundKeys, [now])
+    await rawQuery(this.db, this.sql.purgeGrants, [before])
   }
 
   async drain(): Promise<void> {}
@@ -210,7 +217,7 @@ function mysqlStatements(t: TableNames, prefix: string) {
     // client, windows JSON (lock order), refund key, its expiry, credits, ledger bucket, the idempotency
     // key of the refunded charge (null = none), forgotten with the refund.
     refund: `call ${P.refund}(?, ?, ?, ?, ?, ?, ?)`,
-    readUsage: `select bucket_start, credits from ${L} where client_id = ? and bucket_start >= ? and bucket_start < ? and credits > 0 order by bucket_start`,
+    readUsage: `select bucket_start, credits, from_balance, overage from ${L} where client_id = ? and bucket_start >= ? and bucket_start < ? and credits > 0 order by bucket_start`,
     deleteAll: [C, L, K, R].map((table) => `delete from ${table} where client_id = ?`),
     deleteRange: [
       `delete from ${C} where client_id = ? and window_start >= ? and window_start < ?`,
@@ -220,5 +227,6 @@ function mysqlStatements(t: TableNames, prefix: string) {
     purgeCounters: `delete from ${C} where window_end <= ?`,
     purgeIdempotencyKeys: `delete from ${K} where expires_at <= ?`,
     purgeRefundKeys: `delete from ${R} where expires_at <= ?`,
+    purgeGrants: `delete from ${t.grants} where expires_at <= ?`,
   } as const
 }

@@ -18,7 +18,10 @@ import type { TableNames } from '../table-names.js'
 import { batchedCharge } from './batched-charge.js'
 import type { BatcherSettings } from './batcher.js'
 import { chargeBatch } from './charge-batch.js'
-import { num, type Row, rawQuery } from './raw-query.js'
+import { CreditOperations } from './credit-operations.js'
+import { creditStatements } from './credit-statements.js'
+import { ledgerBucketOf, num, type Row, rawQuery } from './raw-query.js'
+import { serverCreditSessions } from './server-credit-sessions.js'
 import type { SqlEngine } from './sql-engine.js'
 
 /**
@@ -29,6 +32,7 @@ import type { SqlEngine } from './sql-engine.js'
  * `postgres-batch-function.ts`. Deadlock and serialization failures are run again ({@link retryOnConflict}).
  */
 export class PostgresEngine implements SqlEngine {
+  readonly credits: CreditOperations
   private readonly sql: ReturnType<typeof postgresStatements>
   private readonly chargeRequest: (request: ChargeRequest) => Promise<ChargeResult>
 
@@ -40,6 +44,10 @@ export class PostgresEngine implements SqlEngine {
     batching: BatcherSettings | undefined,
   ) {
     this.sql = postgresStatements(tables, prefix)
+    this.credits = new CreditOperations(
+      serverCreditSessions(db, 'postgres'),
+      creditStatements('postgres', tables),
+    )
     this.chargeRequest = batchedCharge(batching, {
       one: (request) => this.chargeOne(request),
       many: (requests) => this.chargeMany(requests),
@@ -112,6 +120,7 @@ export class PostgresEngine implements SqlEngine {
     return rows.map((r) => num(r.used))
   }
 
+  /** A refund without `restore` or `overage` (the store sends those to {@link credits}): one function call. */
   async refund(request: RefundRequest): Promise<boolean> {
     const { rows } = await retryOnConflict(() =>
       rawQuery(this.db, this.sql.refund, [
@@ -130,7 +139,7 @@ export class PostgresEngine implements SqlEngine {
 
   async readUsage(range: UsageRange): Promise<readonly LedgerBucket[]> {
     const { rows } = await rawQuery(this.db, this.sql.readUsage, [range.clientId, range.from, range.to])
-    return rows.map((r) => ({ start: num(r.bucket_start), credits: num(r.credits) }))
+    return rows.map(ledgerBucketOf)
   }
 
   async deleteUsage(request: DeleteUsageRequest): Promise<void> {
@@ -175,7 +184,7 @@ order by r.ord`,
     refund: `select applied from ${F.refund}($1::text, $2::text[], $3::bigint[], $4::text, $5::bigint,
   $6::bigint, $7::bigint, $8::text)`,
     readUsage: `
-select bucket_start, credits from ${L}
+select bucket_start, credits, from_balance, overage from ${L}
 where client_id = $1 and bucket_start >= $2::bigint and bucket_start < $3::bigint and credits > 0
 order by bucket_start`,
     deleteAll: `
@@ -192,7 +201,8 @@ select 1`,
 with l as (delete from ${L} where bucket_start < $1::bigint),
 c as (delete from ${C} where window_end <= $1::bigint),
 k as (delete from ${K} where expires_at <= $2::bigint),
-r as (delete from ${R} where expires_at <= $2::bigint)
+r as (delete from ${R} where expires_at <= $2::bigint),
+g as (delete from ${t.grants} where expires_at <= $1::bigint)
 select 1`,
   } as const
 }

@@ -1,3 +1,4 @@
+import type { LedgerBucket } from '@x/api-billing-core'
 import { CompiledQuery, type Kysely, type QueryResult } from 'kysely'
 
 /** A result row as drivers hand it over: column name to value (numbers may arrive as strings). */
@@ -18,4 +19,14 @@ export function rawQuery(
 /** A driver value (number, numeric string or bigint) as a JavaScript number. */
 export function num(value: unknown): number {
   return typeof value === 'number' ? value : Number(value)
+}
+
+/** A ledger row (`bucket_start`, `credits`, `from_balance`, `overage`) as a {@link LedgerBucket}. */
+export function ledgerBucketOf(row: Row): LedgerBucket {
+  return {
+    start: num(row.bucket_start),
+    credits: num(row.credits),
+    fromBalance: num(row.from_balance),
+    overage: num(row.overage),
+  }
 }

@@ -12,7 +12,9 @@ import {
   type UsageRange,
 } from '@x/api-billing-core'
 import type { TableNames } from '../table-names.js'
-import { num } from './raw-query.js'
+import { CreditOperations, type CreditSessions } from './credit-operations.js'
+import { creditStatements } from './credit-statements.js'
+import { ledgerBucketOf, num } from './raw-query.js'
 import type { SqlEngine } from './sql-engine.js'
 import { SqliteGroupCommit, type SubmitOptions } from './sqlite-group-commit.js'
 import type { SqliteSession } from './sqlite-session.js'
@@ -27,6 +29,7 @@ const READ: SubmitOptions = { write: false }
  * share one transaction through {@link SqliteGroupCommit}.
  */
 export class SqliteEngine implements SqlEngine {
+  readonly credits: CreditOperations
   private readonly sql: ReturnType<typeof sqliteStatements>
   private readonly group: SqliteGroupCommit
 
@@ -34,6 +37,7 @@ export class SqliteEngine implements SqlEngine {
   constructor(session: SqliteSession, tables: TableNames, maxBatchSize: number) {
     this.sql = sqliteStatements(tables)
     this.group = new SqliteGroupCommit(session, maxBatchSize)
+    this.credits = new CreditOperations(groupSessions(this.group), creditStatements('sqlite', tables))
   }
 
   charge(request: ChargeRequest): Promise<ChargeResult> {
@@ -78,22 +82,9 @@ export class SqliteEngine implements SqlEngine {
     return used
   }
 
+  /** Every refund takes the credit path (one job of the group commit): restores grants as asked. */
   refund(request: RefundRequest): Promise<boolean> {
-    return this.group.submit(WRITE, async (s) => {
-      const { clientId, credits } = request
-      const inserted = await s.run(this.sql.insertRefundKey, [
-        clientId,
-        request.refundKey,
-        request.refundKeyExpiresAt,
-      ])
-      if (inserted === 0) return false
-      if (request.idempotencyKey !== undefined)
-        await s.run(this.sql.forgetKey, [clientId, request.idempotencyKey])
-      for (const w of request.windows)
-        await s.run(this.sql.refundCounter, [credits, clientId, w.duration, w.start])
-      await s.run(this.sql.refundLedger, [credits, clientId, ledgerBucketStart(request.at)])
-      return true
-    })
+    return this.credits.refund(request)
   }
 
   readUsage(range: UsageRange): Promise<readonly LedgerBucket[]> {
@@ -101,7 +92,7 @@ export class SqliteEngine implements SqlEngine {
       const rows = await s.all(this.sql.readUsage, [range.clientId, range.from, range.to])
       // Array.from rather than rows.map: better-sqlite3's arrays come from another realm under jest, and
       // map would hand back an array of that realm, which node:assert's deepStrictEqual tells apart.
-      return Array.from(rows, (r) => ({ start: num(r.bucket_start), credits: num(r.credits) }))
+      return Array.from(rows, ledgerBucketOf)
     })
   }
 
@@ -122,6 +113,7 @@ export class SqliteEngine implements SqlEngine {
       await s.run(this.sql.purgeCounters, [request.before])
       await s.run(this.sql.purgeIdempotencyKeys, [request.now])
       await s.run(this.sql.purgeRefundKeys, [request.now])
+      await s.run(this.sql.purgeGrants, [request.before])
     })
   }
 
@@ -130,24 +122,31 @@ export class SqliteEngine implements SqlEngine {
   }
 }
 
+/**
+ * {@link CreditSessions} on the group commit: a credit transaction is one job of a write batch. Its
+ * claim and locks are plain reads there (the batch holds the write lock), so work that decides not to
+ * commit has written nothing, and the other jobs of its batch are not rolled back with it.
+ */
+function groupSessions(group: SqliteGroupCommit): CreditSessions {
+  return {
+    transaction: (work) => group.submit(WRITE, async (s) => (await work(s)).value),
+    statements: (write, work) => group.submit(write ? WRITE : READ, work),
+  }
+}
+
 /** Every statement of the SQLite engine, written once per table prefix. */
 function sqliteStatements(t: TableNames) {
-  const { counters: C, ledger: L, idempotencyKeys: K, refundKeys: R } = t
+  const { counters: C, ledger: L, idempotencyKeys: K, refundKeys: R, grants: G } = t
   return {
     readKey: `select used, expires_at from ${K} where client_id = ? and idem_key = ?`,
     storeKey: `insert into ${K} (client_id, idem_key, used, expires_at) values (?, ?, ?, ?)
       on conflict (client_id, idem_key) do update set used = excluded.used, expires_at = excluded.expires_at`,
-    forgetKey: `delete from ${K} where client_id = ? and idem_key = ?`,
     readCounter: `select used from ${C} where client_id = ? and duration = ? and window_start = ?`,
     addToCounter: `insert into ${C} (client_id, duration, window_start, window_end, used) values (?, ?, ?, ?, ?)
       on conflict (client_id, duration, window_start) do update set used = used + excluded.used`,
     addToLedger: `insert into ${L} (client_id, bucket_start, credits) values (?, ?, ?)
       on conflict (client_id, bucket_start) do update set credits = credits + excluded.credits`,
-    insertRefundKey: `insert into ${R} (client_id, refund_key, expires_at) values (?, ?, ?)
-      on conflict (client_id, refund_key) do nothing`,
-    refundCounter: `update ${C} set used = max(0, used - ?) where client_id = ? and duration = ? and window_start = ?`,
-    refundLedger: `update ${L} set credits = max(0, credits - ?) where client_id = ? and bucket_start = ?`,
-    readUsage: `select bucket_start, credits from ${L}
+    readUsage: `select bucket_start, credits, from_balance, overage from ${L}
       where client_id = ? and bucket_start >= ? and bucket_start < ? and credits > 0 order by bucket_start`,
     deleteAll: [C, L, K, R].map((table) => `delete from ${table} where client_id = ?`),
     deleteRange: [
@@ -158,5 +157,6 @@ function sqliteStatements(t: TableNames) {
     purgeCounters: `delete from ${C} where window_end <= ?`,
     purgeIdempotencyKeys: `delete from ${K} where expires_at <= ?`,
     purgeRefundKeys: `delete from ${R} where expires_at <= ?`,
+    purgeGrants: `delete from ${G} where expires_at <= ?`,
   } as const
 }
