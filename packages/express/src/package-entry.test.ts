@@ -8,12 +8,15 @@ const EXPORTS = [
   'MissingClientIdError',
   'applyBillingHeaders',
   'balanceHandler',
+  'bearerTokenAuthorizer',
   'billingErrorHandler',
   'billingMiddleware',
   'dailyUsageHandler',
   'getBillingDecision',
   'quotaStatusHandler',
   'sendBillingError',
+  'tokensEqual',
+  'usageExportHandler',
 ]
 
 /** Runs `code` in a fresh Node process inside the package, so the package resolves itself by name. */
