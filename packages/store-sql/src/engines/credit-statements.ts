@@ -95,16 +95,24 @@ function upsert(
 
 /** The statements of the credit operations for `dialect` on the tables `t`. */
 export function creditStatements(dialect: SqlDialect, t: TableNames): CreditStatements {
-  const { counters: C, ledger: L, idempotencyKeys: K, refundKeys: R, grants: G } = t
-  const server = dialect !== 'sqlite'
-  const most = dialect === 'sqlite' ? 'max' : 'greatest'
-  const least = dialect === 'sqlite' ? 'min' : 'least'
-  const forUpdate = server ? ' for update' : ''
   const q = dialect === 'postgres' ? numbered : (text: string) => text
-  const ignore = (insert: string) =>
-    dialect === 'mysql' ? insert.replace(/^insert /, 'insert ignore ') : `${insert} on conflict do nothing`
-  const counter = 'client_id = ? and duration = ? and window_start = ?'
-  const texts = {
+  const texts = { ...chargeTexts(dialect, t), ...refundAndGrantTexts(dialect, t) }
+  const statements = Object.fromEntries(
+    Object.entries(texts).map(([name, text]) => [name, q(text)]),
+  ) as typeof texts
+  return {
+    ...statements,
+    claimKey: keyClaim(dialect, t.idempotencyKeys, q),
+    lockCounter: counterLock(dialect, t.counters, q),
+    scan: usageScan(dialect, t.ledger, q),
+  }
+}
+
+/** The `?` texts of a credit charge's grant lock and writes. */
+function chargeTexts(dialect: SqlDialect, t: TableNames) {
+  const { counters: C, ledger: L, idempotencyKeys: K, grants: G } = t
+  const forUpdate = dialect === 'sqlite' ? '' : ' for update'
+  return {
     lockGrants: `select ${GRANT_COLUMNS} from ${G} where client_id = ? and voided = 0 and remaining > 0
       and effective_at <= ? and (expires_at is null or expires_at > ?) order by id${forUpdate}`,
     addToCounter: upsert(
@@ -120,51 +128,47 @@ export function creditStatements(dialect: SqlDialect, t: TableNames): CreditStat
       L,
       ['client_id', 'bucket_start', 'credits', 'from_balance', 'overage'],
       ['client_id', 'bucket_start'],
-      {
-        credits: 'add',
-        from_balance: 'add',
-        overage: 'add',
-      },
+      { credits: 'add', from_balance: 'add', overage: 'add' },
     ),
     storeKey: upsert(
       dialect,
       K,
       ['client_id', 'idem_key', 'used', 'credit', 'expires_at'],
       ['client_id', 'idem_key'],
-      {
-        used: 'set',
-        credit: 'set',
-        expires_at: 'set',
-      },
+      { used: 'set', credit: 'set', expires_at: 'set' },
     ),
-    insertRefundKey: ignore(`insert into ${R} (client_id, refund_key, expires_at) values (?, ?, ?)`),
+  }
+}
+
+/** The `?` texts of refunds, grants and their retention. */
+function refundAndGrantTexts(dialect: SqlDialect, t: TableNames) {
+  const { counters: C, ledger: L, idempotencyKeys: K, refundKeys: R, grants: G } = t
+  const most = dialect === 'sqlite' ? 'max' : 'greatest'
+  const least = dialect === 'sqlite' ? 'min' : 'least'
+  const grantInsert = `insert into ${G} (client_id, id, credits, remaining, effective_at, expires_at, granted_at,
+    note, idem_key) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+  const refundKeyInsert = `insert into ${R} (client_id, refund_key, expires_at) values (?, ?, ?)`
+  return {
+    insertRefundKey:
+      dialect === 'mysql'
+        ? refundKeyInsert.replace(/^insert /, 'insert ignore ')
+        : `${refundKeyInsert} on conflict do nothing`,
     forgetKey: `delete from ${K} where client_id = ? and idem_key = ?`,
-    refundCounter: `update ${C} set used = ${most}(0, used - ?) where ${counter}`,
+    refundCounter: `update ${C} set used = ${most}(0, used - ?) where client_id = ? and duration = ? and window_start = ?`,
     restoreGrant: `update ${G} set remaining = ${least}(credits, remaining + ?)
       where client_id = ? and id = ? and voided = 0 and (expires_at is null or expires_at > ?)`,
     refundLedger: `update ${L} set credits = ${most}(0, credits - ?), from_balance = ${most}(0, from_balance - ?),
       overage = ${most}(0, overage - ?) where client_id = ? and bucket_start = ?`,
     insertGrant:
       dialect === 'mysql'
-        ? `insert into ${G} (client_id, id, credits, remaining, effective_at, expires_at, granted_at, note, idem_key)
-      values (?, ?, ?, ?, ?, ?, ?, ?, ?) on duplicate key update id = id`
-        : ignore(`insert into ${G} (client_id, id, credits, remaining, effective_at, expires_at, granted_at, note, idem_key)
-      values (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        ? `${grantInsert} on duplicate key update id = id`
+        : `${grantInsert} on conflict do nothing`,
     grantByKey: `select ${GRANT_COLUMNS} from ${G} where client_id = ? and idem_key = ?`,
     grantById: `select ${GRANT_COLUMNS} from ${G} where client_id = ? and id = ?`,
     liveGrants: `select ${GRANT_COLUMNS} from ${G} where client_id = ? and voided = 0 and remaining > 0
       and (expires_at is null or expires_at > ?)`,
     voidGrant: `update ${G} set voided = 1 where client_id = ? and id = ? and voided = 0`,
     purgeGrants: `delete from ${G} where expires_at <= ?`,
-  }
-  const statements = Object.fromEntries(
-    Object.entries(texts).map(([name, text]) => [name, q(text)]),
-  ) as typeof texts
-  return {
-    ...statements,
-    claimKey: keyClaim(dialect, K, q),
-    lockCounter: counterLock(dialect, C, q),
-    scan: usageScan(dialect, L, q),
   }
 }
 
