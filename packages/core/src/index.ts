@@ -85,7 +85,6 @@ export { isUnlimited, UNLIMITED } from './unlimited.js'
 export { USAGE_CSV_HEADER, type UsageCsvOptions, usageCsv, usageCsvRow } from './usage-csv.js'
 export {
   DEFAULT_EXPORT_PAGE_SIZE,
-  exportUsage,
   type UsageExportOptions,
   type UsageGranularity,
   type UsageRow,

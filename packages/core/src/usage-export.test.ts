@@ -120,6 +120,23 @@ describe('exportUsage', () => {
     }
   })
 
+  it("exports one client's rows alone, starting at its first bucket and stopping at the next client", async () => {
+    const { store } = await seeded()
+    const whole = await exported(store, { pageSize: 100_000 })
+    for (const clientId of ['alice', 'bob', 'carol', 'aaron', 'zoe']) {
+      for (const pageSize of [1, 3, 1000]) {
+        store.scans.length = 0
+        expect(await exported(store, { clientId, pageSize })).toEqual(
+          whole.filter((r) => r.clientId === clientId),
+        )
+        expect(store.scans[0]?.after).toEqual({ clientId, start: Date.parse('2026-03-01T18:15:00Z') - 1 })
+      }
+    }
+    expect(() => exportUsage(store, SCALE, { from: FROM, to: TO, clientId: '' })).toThrow(
+      InvalidArgumentError,
+    )
+  })
+
   it('reads the store one page at a time, as rows are taken', async () => {
     const { store } = await seeded()
     const rows = exportUsage(store, SCALE, { from: FROM, to: TO, granularity: 'day', pageSize: 2 })

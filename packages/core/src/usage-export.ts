@@ -22,6 +22,11 @@ export interface UsageExportOptions {
   readonly timeZone?: string
   /** Ledger buckets read from the store per call (memory stays at about one page). Default 1000. */
   readonly pageSize?: number
+  /**
+   * Only this client's usage (its own invoice or download): the scan starts at the client's first bucket
+   * and stops after its last one. Default: every client.
+   */
+  readonly clientId?: string
 }
 
 /** One client's usage in one period: the sum of its ledger buckets there, in credits (exact). */
@@ -50,6 +55,7 @@ interface ExportPlan {
   readonly from: number
   readonly to: number
   readonly pageSize: number
+  readonly clientId: string | undefined
   readonly periodOf: (bucketStart: number) => Period
 }
 
@@ -112,10 +118,18 @@ function toExportPlan(options: UsageExportOptions): ExportPlan {
       `expected a positive whole number, got ${describeValue(pageSize)}`,
     )
   }
+  const { clientId } = options
+  if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) {
+    throw new InvalidArgumentError(
+      'options.clientId',
+      `expected a non-empty string, got ${describeValue(clientId)}`,
+    )
+  }
   return {
     from: ceilToBucket(from),
     to: ceilToBucket(to),
     pageSize,
+    clientId,
     periodOf: cachedPeriods(granularity as UsageGranularity, timeZone),
   }
 }
@@ -125,11 +139,18 @@ async function* exportRows(
   scale: CreditScale,
   plan: ExportPlan,
 ): AsyncGenerator<UsageRow, void, undefined> {
-  let after: ScannedBucket | undefined
+  // One client: resume just before its first bucket in the range, and stop at the next client.
+  let after: Pick<ScannedBucket, 'clientId' | 'start'> | undefined =
+    plan.clientId === undefined ? undefined : { clientId: plan.clientId, start: plan.from - 1 }
   let open: OpenRow | undefined
   for (;;) {
     const page = await scanPage(store, plan, after)
+    let done = false
     for (const bucket of page) {
+      if (plan.clientId !== undefined && bucket.clientId !== plan.clientId) {
+        done = true
+        break
+      }
       if (open !== undefined && (bucket.clientId !== open.clientId || bucket.start >= open.end)) {
         if (open.credits !== 0) yield toUsageRow(open, scale)
         open = undefined
@@ -140,7 +161,7 @@ async function* exportRows(
       open.overage += bucket.overage
     }
     after = page[page.length - 1]
-    if (after === undefined || page.length < plan.pageSize) break
+    if (done || after === undefined || page.length < plan.pageSize) break
   }
   if (open !== undefined && open.credits !== 0) yield toUsageRow(open, scale)
 }
@@ -148,7 +169,7 @@ async function* exportRows(
 async function scanPage(
   store: UsageStore,
   plan: ExportPlan,
-  after: ScannedBucket | undefined,
+  after: Pick<ScannedBucket, 'clientId' | 'start'> | undefined,
 ): Promise<readonly ScannedBucket[]> {
   const { from, to, pageSize: limit } = plan
   try {

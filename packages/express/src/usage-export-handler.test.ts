@@ -118,6 +118,20 @@ describe.each(EXPRESS_VERSIONS)('usageExportHandler ($name)', (version) => {
     expect((await get(QUERY).set('Accept', '*/*')).text).toBe(res.text)
   })
 
+  it("exports only the caller's own usage with a clientId resolver, 401 without one", async () => {
+    const own = { authorize: () => true, clientId: (req: Request) => req.get('x-api-key') }
+    const res = await request(app(own)).get(`/export${QUERY}`).set('x-api-key', 'b').expect(200)
+    expect(res.text.split('\r\n')).toEqual([
+      'clientId,start,end,credits,fromBalance,overage',
+      'b,2026-03-02T00:00:00.000Z,2026-03-03T00:00:00.000Z,7,0,0',
+      '',
+    ])
+    await request(app(own)).get(`/export${QUERY}`).expect(401)
+    expect(() => usageExportHandler(billing, { authorize: () => true, clientId: 'b' as never })).toThrow(
+      TypeError,
+    )
+  })
+
   it('streams NDJSON for Accept: application/x-ndjson, in hours with a small page size', async () => {
     const res = await get(`${QUERY}&granularity=hour`, { pageSize: 1 })
       .set('Accept', 'application/x-ndjson')

@@ -7,6 +7,7 @@ import {
   usageCsv,
 } from '@x/api-billing-core'
 import type { Request, RequestHandler, Response } from 'express'
+import { type ClientIdResolver, resolveClientId } from './client-id-resolver.js'
 import { dailyUsageRange } from './daily-usage-range.js'
 import { optionError } from './option-checks.js'
 import { sendBillingError } from './send-billing-error.js'
@@ -31,6 +32,11 @@ export interface UsageExportHandlerOptions {
   readonly pageSize?: number
   /** The `WWW-Authenticate` challenge sent with a 401. Default `'Bearer realm="usage-export"'`. */
   readonly challenge?: string
+  /**
+   * Exports only the caller's own usage: reads the client id from the request (missing → 401), after
+   * `authorize`. For a customer's "download my usage" route. Default: none, every client's usage.
+   */
+  readonly clientId?: ClientIdResolver
 }
 
 const FACTORY = 'usageExportHandler'
@@ -61,10 +67,16 @@ export function usageExportHandler(billing: ApiBilling, options: UsageExportHand
     const answer = async () => {
       const access = await authorize(req)
       if (access !== true && access !== 'allow') return refuse(res, access, challenge)
+      const clientId =
+        options.clientId === undefined ? undefined : await resolveClientId(req, options.clientId)
       const query = exportQuery(req)
       const type = req.accepts([CSV, ...NDJSON_TYPES])
       if (type === false) return notAcceptable(res)
-      const rows = billing.exportUsage(pageSize === undefined ? query : { ...query, pageSize })
+      const rows = billing.exportUsage({
+        ...query,
+        ...(pageSize === undefined ? {} : { pageSize }),
+        ...(clientId === undefined ? {} : { clientId }),
+      })
       const iterator = rows[Symbol.asyncIterator]()
       const first = await iterator.next() // a store that is down fails here, before the 200
       const chunks = type === CSV ? usageCsv(resume(first, iterator)) : ndjson(resume(first, iterator))
@@ -95,7 +107,15 @@ function checkOptions(billing: ApiBilling, options: UsageExportHandlerOptions): 
       (options as { authorize?: unknown } | null)?.authorize,
     )
   }
-  const { pageSize, challenge } = options
+  const { pageSize, challenge, clientId } = options
+  if (clientId !== undefined && typeof clientId !== 'function') {
+    throw optionError(
+      FACTORY,
+      'options.clientId',
+      'a function reading the client id from the request',
+      clientId,
+    )
+  }
   if (pageSize !== undefined && !(Number.isSafeInteger(pageSize) && pageSize >= 1)) {
     throw optionError(FACTORY, 'options.pageSize', 'a positive whole number', pageSize)
   }
