@@ -21,6 +21,18 @@ export class DemoAdmin {
     })
   }
 
+  /** `POST /api/admin/clients/:clientId/credits` with `body` and `token` (default {@link ADMIN_TOKEN}). */
+  topUp(clientId: string, body: unknown, token: string | null = ADMIN_TOKEN): Promise<Response> {
+    return fetch(`${this.url}/api/admin/clients/${encodeURIComponent(clientId)}/credits`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      },
+      body: JSON.stringify(body),
+    })
+  }
+
   /** Puts `clientId` on the plans file's plan `plan` (a new client, or a plan change); throws unless 200. */
   async setPlan(clientId: string, plan: string): Promise<void> {
     await this.expectOk(await this.put(`/api/admin/clients/${encodeURIComponent(clientId)}/plan`, { plan }))

@@ -91,10 +91,12 @@ describe('the demo API', () => {
     async () => {
       const { clients } = await getJson<{ clients: { apiKey: string; plan: string }[] }>('/api/demo/clients')
       // Other tests add clients of their own, always after these.
-      expect(clients.slice(0, 3).map((c) => [c.apiKey, c.plan])).toEqual([
+      expect(clients.slice(0, 5).map((c) => [c.apiKey, c.plan])).toEqual([
         ['demo-free', 'free'],
         ['demo-pro', 'pro'],
         ['demo-unlimited', 'unlimited'],
+        ['demo-prepaid', 'prepaid'],
+        ['demo-metered', 'metered'],
       ])
       const pro = await getJson<QuotaStatusBody>('/api/billing/quota', 'demo-pro')
       expect(pro.at).toBe(TEST_CLOCK_START)
@@ -166,9 +168,9 @@ describe('the demo API', () => {
       const body = await getJson<DailyUsageBody>('/api/billing/usage/daily', 'daily-unlimited')
       expect(body.total).toBe(7)
       expect(body.days.slice(-3)).toEqual([
-        { date: '2026-03-09', credits: 0 },
-        { date: '2026-03-10', credits: 6 },
-        { date: '2026-03-11', credits: 1 },
+        { date: '2026-03-09', credits: 0, fromBalance: 0, overage: 0 },
+        { date: '2026-03-10', credits: 6, fromBalance: 0, overage: 0 },
+        { date: '2026-03-11', credits: 1, fromBalance: 0, overage: 0 },
       ])
     },
     API_TEST_MS,
@@ -245,6 +247,69 @@ describe('the demo API', () => {
       const refused = await admin.put(path, { plan: 'free', overrides: twice })
       expect(refused.status).toBe(400)
       expect(await refused.json()).toMatchObject({ detail: expect.stringMatching(/^Invalid overrides: /) })
+    },
+    API_TEST_MS,
+  )
+
+  it(
+    'serves a prepaid client from its balance, answers 402 when it runs out, and tops it up by the admin route',
+    async () => {
+      await admin.setPlan('prepaid-api', 'prepaid')
+      const empty = await get('/api/fetch-data', 'prepaid-api')
+      expect(empty.status).toBe(402)
+      expect(empty.headers.get('retry-after')).toBeNull()
+      expect(await empty.json()).toMatchObject({ status: 402, needed: 1, available: 0 })
+      expect((await admin.topUp('prepaid-api', { credits: 6 }, null)).status).toBe(403)
+      expect((await admin.topUp('prepaid-api', { credits: 6 }, `${ADMIN_TOKEN.slice(0, -1)}X`)).status).toBe(
+        403,
+      )
+      expect((await admin.topUp('prepaid-api', { credits: -6 })).status).toBe(400)
+      expect((await admin.topUp('prepaid-api', { credits: 'six' })).status).toBe(400)
+      const granted = await admin.topUp('prepaid-api', { credits: 6, note: 'test', idempotencyKey: 'inv-1' })
+      expect(granted.status).toBe(201)
+      expect(await granted.json()).toMatchObject({ credits: 6, remaining: 6, note: 'test' })
+      expect((await admin.topUp('prepaid-api', { credits: 6, idempotencyKey: 'inv-1' })).status).toBe(201)
+      const expensive = await get('/api/fetch-expensive-data', 'prepaid-api')
+      expect(expensive.status).toBe(200)
+      expect(expensive.headers.get('ratelimit')).toContain('"balance";r=1')
+      expect((await get('/api/fetch-expensive-data', 'prepaid-api')).status).toBe(402)
+      const balance = await getJson<{ available: number; lowBalance: number }>(
+        '/api/billing/balance',
+        'prepaid-api',
+      )
+      expect(balance).toMatchObject({ available: 1, lowBalance: 10 })
+      const welcome = await getJson<{ available: number }>('/api/billing/balance', 'demo-prepaid')
+      expect(welcome.available).toBeGreaterThan(0) // plans.json's welcome credits, granted once at start-up
+    },
+    API_TEST_MS,
+  )
+
+  it(
+    'bills a metered client past its allowance up to the overage limit, and logs the alerts it crossed',
+    async () => {
+      await admin.setPlan('metered-api', 'metered')
+      for (let i = 0; i < 10; i++)
+        expect((await get('/api/fetch-expensive-data', 'metered-api')).status).toBe(200)
+      const refused = await get('/api/fetch-data', 'metered-api')
+      expect(refused.status).toBe(429)
+      const quota = await getJson<QuotaStatusBody>('/api/billing/quota', 'metered-api')
+      expect(quota.windows.find((w) => w.duration === 'month')).toMatchObject({
+        limit: 20,
+        used: 50,
+        overflow: 'bill',
+        overageLimit: 30,
+      })
+      const daily = await getJson<DailyUsageBody>('/api/billing/usage/daily', 'metered-api')
+      expect(daily.days.at(-1)).toMatchObject({ credits: 50, fromBalance: 0, overage: 30 })
+      const { alerts } = await getJson<{ alerts: { kind: string; message: string }[] }>(
+        '/api/billing/alerts',
+        'metered-api',
+      )
+      expect(alerts.map((a) => a.message)).toEqual([
+        '80 % of the minute quota used (50 of 60 credits)',
+        '100 % of the month quota used (20 of 20 credits)',
+        '80 % of the month quota used (20 of 20 credits)',
+      ])
     },
     API_TEST_MS,
   )

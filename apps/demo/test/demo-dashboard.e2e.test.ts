@@ -1,8 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import type { QuotaStatusBody } from '@x/api-billing-core'
 import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import { ADMIN_TOKEN } from './demo-admin.js'
 import {
   type DemoServer,
   removeDataDir,
@@ -27,7 +29,7 @@ let context: BrowserContext
 let page: Page
 
 beforeAll(async () => {
-  server = await startDemoServer({ DEMO_CLOCK_START: TEST_CLOCK_START })
+  server = await startDemoServer({ DEMO_CLOCK_START: TEST_CLOCK_START, ADMIN_TOKEN })
   profile = mkdtempSync(join(tmpdir(), 'api-billing-chromium-'))
   mkdirSync(SCREENSHOTS, { recursive: true })
   context = await chromium.launchPersistentContext(profile, {
@@ -75,6 +77,41 @@ async function expectMinuteMeter(credits: number, max: number): Promise<void> {
   )
 }
 
+/** What axe-core finds on the page that is serious or critical: `[]` when the page passes. */
+async function seriousViolations(state: string): Promise<string[]> {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') })
+  const { violations, passes } = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: Document) => Promise<AxeResults> } }).axe
+    const results = await axe.run(document)
+    return { violations: results.violations, passes: results.passes.length }
+  })
+  expect(passes).toBeGreaterThan(20) // axe ran its rules on this page
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${state}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+}
+
+interface AxeResults {
+  readonly passes: readonly unknown[]
+  readonly violations: readonly {
+    readonly id: string
+    readonly impact: string | null
+    readonly nodes: readonly { readonly target: readonly string[] }[]
+  }[]
+}
+
+/** Waits (up to WAIT_MS) until the balance widget says `credits` are available, then checks it does. */
+async function expectAvailable(credits: number): Promise<void> {
+  const available = page.locator('.abq-balance-available strong')
+  await page
+    .waitForFunction(
+      (n) => document.querySelector('.abq-balance-available strong')?.textContent === n,
+      String(credits),
+    )
+    .catch(() => undefined) // the expectation below reports what the widget shows instead
+  expect(await available.textContent()).toBe(String(credits))
+}
+
 describe('the demo dashboard in Chromium', () => {
   it(
     'shows a client’s meters, drops them on calls, shows the 429 and the chart',
@@ -89,6 +126,7 @@ describe('the demo dashboard in Chromium', () => {
       expect(await headers.textContent()).toContain('"minute";r=9;t=45, "day";r=99;t=43185')
       await expectMinuteMeter(9, 10)
       await page.screenshot({ path: join(SCREENSHOTS, 'dashboard.png'), fullPage: true })
+      expect(await seriousViolations('normal')).toEqual([])
 
       await page
         .getByRole('button', { name: /^Burst ×10/ })
@@ -109,7 +147,64 @@ describe('the demo dashboard in Chromium', () => {
         .filter({ hasText: /^10$/ })
         .waitFor({ state: 'attached' })
       expect(await table.locator('tfoot td').textContent()).toBe('10')
+      await page.getByTestId('alerts').getByText('80 % of the minute quota used (8 of 10 credits)').waitFor()
       await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-exhausted.png'), fullPage: true })
+      expect(await seriousViolations('exhausted')).toEqual([])
+
+      // This month's usage as CSV: its total for the client is what the status route's day window counts.
+      const downloading = page.waitForEvent('download')
+      await page.getByRole('button', { name: /Download this month/ }).click()
+      const csv = readFileSync((await (await downloading).path()) as string, 'utf8')
+      const rows = csv
+        .trim()
+        .split('\r\n')
+        .slice(1)
+        .map((line) => line.split(','))
+      const credits = rows.reduce((sum, row) => sum + Number(row[3]), 0)
+      const status = (await (
+        await fetch(`${server.url}/api/billing/quota`, { headers: { 'X-API-Key': 'demo-free' } })
+      ).json()) as QuotaStatusBody
+      expect(rows.every((row) => row[0] === 'demo-free')).toBe(true)
+      expect(credits).toBe(status.windows.find((w) => w.duration === 'day')?.used)
+    },
+    TEST_MS,
+  )
+
+  it(
+    'tops up a prepaid client, spends its balance, shows the low balance and the 402',
+    async () => {
+      await page.goto(server.url)
+      await page.getByRole('combobox', { name: 'Client' }).selectOption('demo-prepaid')
+      await expectAvailable(25) // plans.json's welcome credits
+      await page.getByLabel('Admin token').fill(ADMIN_TOKEN)
+      await page.getByLabel('Credits', { exact: true }).fill('10')
+      await page.getByRole('button', { name: 'Grant credits' }).click()
+      await page.getByText('Granted 10 credits.').waitFor()
+      await expectAvailable(35)
+
+      const expensive = page.getByRole('button', { name: /^Fetch expensive data/ })
+      for (let i = 0; i < 5; i++) {
+        await expensive.click()
+        await page.getByTestId('last-status').filter({ hasText: '200' }).waitFor()
+      }
+      await expectAvailable(10)
+      await page
+        .locator('.abq-balance')
+        .getByText(/Low balance/)
+        .waitFor()
+      await page.getByTestId('alerts').getByText('Prepaid balance low: 10 credits left').waitFor()
+      await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-low-balance.png'), fullPage: true })
+      expect(await seriousViolations('low balance')).toEqual([])
+
+      await page
+        .getByRole('button', { name: /^Burst ×10/ })
+        .nth(1)
+        .click() // 2 of 10 fit in 10 credits
+      await expectAvailable(0)
+      await page.getByRole('button', { name: /^Fetch data/ }).click()
+      await page.getByTestId('last-status').filter({ hasText: '402' }).waitFor()
+      expect(await page.locator('.demo-body').textContent()).toContain('"needed": 1')
+      expect(await seriousViolations('balance spent')).toEqual([])
     },
     TEST_MS,
   )

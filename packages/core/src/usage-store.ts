@@ -65,8 +65,9 @@ export interface ChargeResult {
   /** `true` when the idempotency key was seen before and nothing new was charged. */
   readonly replayed: boolean
   /**
-   * Only for a request with an overflow window (absent otherwise, also on a replay of such a charge,
-   * which returns the stored credit outcome of the first answer).
+   * Only for a request with an overflow window (absent otherwise). A replay returns the first answer's
+   * credit outcome as it was stored: absent when that first charge had no overflow window (its plan changed
+   * in between).
    */
   readonly credit?: CreditOutcome
 }

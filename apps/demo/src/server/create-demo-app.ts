@@ -9,13 +9,16 @@ import {
   PROBLEM_CONTENT_TYPE,
 } from '@x/api-billing-core'
 import {
+  balanceHandler,
   billingMiddleware,
   dailyUsageHandler,
   getBillingDecision,
   quotaStatusHandler,
+  usageExportHandler,
 } from '@x/api-billing-express'
 import express, { type Request, type RequestHandler, type Response } from 'express'
 import { AdminToken } from './admin-token.js'
+import type { AlertLog } from './alert-log.js'
 import type { ClientsFile } from './clients-file.js'
 import type { DemoPlans } from './demo-plans.js'
 import { planChangeFrom } from './plan-change.js'
@@ -30,6 +33,8 @@ export interface DemoAppOptions {
   readonly clients: ClientsFile
   /** Bearer token of the admin routes (compared in constant time); without one they answer 403. */
   readonly adminToken?: string
+  /** What the engine's alert handlers heard; served to each client at `GET /api/billing/alerts`. */
+  readonly alerts: AlertLog
   /** Folder of the built dashboard; served at `/` when it exists. */
   readonly webRoot?: string
   /**
@@ -48,6 +53,9 @@ export interface DemoTestClock {
 }
 
 const apiKey = (req: Request) => req.get('x-api-key')
+
+/** Credits at or below which a prepaid balance is low: the engine's `alerts.lowBalance` and the dashboard's notice. */
+export const LOW_BALANCE = 10
 
 /**
  * The demo's Express app: frappy's two endpoints (1 and 5 credits) behind `billingMiddleware`, the
@@ -82,7 +90,19 @@ export function createDemoApp(options: DemoAppOptions): express.Express {
   app.get('/api/billing/quota', quotaStatusHandler(billing, { clientId: apiKey }))
   app.get('/api/billing/usage/daily', dailyUsageHandler(billing, { clientId: apiKey }))
 
+  // The caller's own usage as CSV or NDJSON (the dashboard's download): every API key may read its own.
+  app.get(
+    '/api/billing/usage/export',
+    usageExportHandler(billing, { authorize: () => true, clientId: apiKey }),
+  )
+  app.get('/api/billing/balance', balanceHandler(billing, { clientId: apiKey, lowBalance: LOW_BALANCE }))
+  app.get('/api/billing/alerts', (req, res) => {
+    const clientId = apiKey(req)
+    res.json({ alerts: clientId === undefined ? [] : options.alerts.list(clientId) })
+  })
+
   app.put('/api/admin/clients/:clientId/plan', planHandler(options, admin))
+  app.post('/api/admin/clients/:clientId/credits', topUpHandler(billing, admin))
   if (options.testClock !== undefined) {
     app.put('/api/test/clock', testClockHandler(options.testClock, admin))
   }
@@ -122,6 +142,32 @@ function planHandler(options: DemoAppOptions, admin: AdminToken): RequestHandler
   }
 }
 
+/**
+ * `POST /api/admin/clients/:clientId/credits` with `{ credits, expiresAt?, note?, idempotencyKey? }`: grants
+ * prepaid credits (a top-up; in a real application, your payment webhook). Answers `201` with the grant.
+ */
+function topUpHandler(billing: ApiBilling, admin: AdminToken): RequestHandler {
+  return async (req, res) => {
+    if (!admin.authorizes(req.get('authorization'))) {
+      forbidden(res)
+      return
+    }
+    const { credits, expiresAt, note, idempotencyKey } = (req.body ?? {}) as Record<string, unknown>
+    try {
+      const expires = typeof expiresAt === 'string' ? new Date(expiresAt) : expiresAt
+      const grant = await billing.grantCredits(req.params.clientId as string, credits as number, {
+        ...(expires === undefined ? {} : { expiresAt: expires as Date }),
+        ...(note === undefined ? {} : { note: note as string }),
+        ...(idempotencyKey === undefined ? {} : { idempotencyKey: idempotencyKey as string }),
+      })
+      res.status(201).json(grant)
+    } catch (error) {
+      if (!(error instanceof BillingError)) throw error
+      billingError(res, error)
+    }
+  }
+}
+
 /** `PUT /api/test/clock` with `{ "at": "<ISO-8601>" }`: sets the test clock; answers `{ now }`. */
 function testClockHandler(clock: DemoTestClock, admin: AdminToken): RequestHandler {
   return (req, res) => {
@@ -145,7 +191,7 @@ function forbidden(res: Response): void {
     res,
     403,
     'Forbidden',
-    'Send "Authorization: Bearer <ADMIN_TOKEN>"; the route is off without ADMIN_TOKEN.',
+    'Send "Authorization: Bearer <ADMIN_TOKEN>" (the demo prints its token at start-up).',
   )
 }
 

@@ -11,12 +11,23 @@ export interface DemoClient {
   readonly plan: string
 }
 
-/** The plans file, parsed: the plan catalog and the clients that seed a new clients file. */
+/** Prepaid credits the demo grants a client at start-up, once (by `idempotencyKey`). */
+export interface DemoGrant {
+  readonly apiKey: string
+  readonly credits: number
+  readonly note?: string
+  /** Makes the grant once across restarts on the same store. */
+  readonly idempotencyKey: string
+}
+
+/** The plans file, parsed: the plan catalog, the clients that seed a new clients file, their first credits. */
 export interface DemoPlans {
   /** The catalog: quota definitions by plan name. */
   readonly plans: ReadonlyMap<string, readonly QuotaDefinition[]>
   /** Written to the clients file when it does not exist yet (see `ClientsFile.seed`). */
   readonly clients: readonly DemoClient[]
+  /** Granted at every start (each once, by its idempotency key). Default: none. */
+  readonly grants: readonly DemoGrant[]
 }
 
 /** A quota definition as the JSON files hold it: `creditLimit: null` is unlimited, `startDate` ISO-8601. */
@@ -25,10 +36,14 @@ export interface DefinitionJson {
   readonly creditLimit: number | null
   readonly startDate?: string
   readonly timeZone?: string
+  readonly overflow?: QuotaDefinition['overflow']
+  /** `null` is unlimited. */
+  readonly overageLimit?: number | null
 }
 
 /**
- * Turns a plan in JSON form into quota definitions: `creditLimit: null` is `UNLIMITED`, `startDate` an
+ * Turns a plan in JSON form into quota definitions: `creditLimit: null` (and `overageLimit: null`) is
+ * `UNLIMITED`, `startDate` an
  * ISO-8601 string. The engine validates the rest when the plan is applied. `argument` names the value in
  * errors (`plans.free`, `quotas`, …).
  */
@@ -50,6 +65,10 @@ export function planFromJson(argument: string, value: unknown): QuotaDefinition[
       creditLimit: d.creditLimit === null ? UNLIMITED : d.creditLimit,
       ...(startDate === undefined ? {} : { startDate }),
       ...(d.timeZone === undefined ? {} : { timeZone: d.timeZone }),
+      ...(d.overflow === undefined ? {} : { overflow: d.overflow }),
+      ...(d.overageLimit === undefined
+        ? {}
+        : { overageLimit: d.overageLimit === null ? UNLIMITED : d.overageLimit }),
     }
   })
 }
@@ -64,6 +83,7 @@ export async function loadDemoPlans(path: string): Promise<DemoPlans> {
   const json = JSON.parse(await readFile(path, 'utf8')) as {
     plans?: Record<string, unknown>
     clients?: DemoClient[]
+    grants?: DemoGrant[]
   }
   const plans = new Map(
     Object.entries(json.plans ?? {}).map(([name, value]) => [name, planFromJson(`plans.${name}`, value)]),
@@ -77,5 +97,14 @@ export async function loadDemoPlans(path: string): Promise<DemoPlans> {
       )
     }
   }
-  return { plans, clients }
+  const grants = json.grants ?? []
+  for (const grant of grants) {
+    if (typeof grant.idempotencyKey !== 'string' || grant.idempotencyKey === '') {
+      throw new InvalidArgumentError(
+        `grants.${grant.apiKey}.idempotencyKey`,
+        `every grant in ${path} needs one`,
+      )
+    }
+  }
+  return { plans, clients, grants }
 }

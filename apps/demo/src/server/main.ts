@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { ApiBilling, InvalidArgumentError } from '@x/api-billing-core'
+import { AlertLog } from './alert-log.js'
 import { ClientsFile } from './clients-file.js'
 import { clientsFileResolver } from './clients-file-resolver.js'
-import { createDemoApp, type DemoTestClock } from './create-demo-app.js'
+import { createDemoApp, type DemoTestClock, LOW_BALANCE } from './create-demo-app.js'
 import { createStore } from './create-store.js'
 import { demoConfigFrom } from './demo-config.js'
 import { loadDemoPlans, planCatalog } from './demo-plans.js'
@@ -18,19 +20,34 @@ const clients = new ClientsFile(config.clientsFile)
 const seeded = clients.seed(plans.clients)
 const { store, description } = await createStore(process.env, appDir)
 await store.init()
+const alerts = new AlertLog()
 const billing = new ApiBilling({
   store,
   plans: planCatalog(plans),
   resolveClient: clientsFileResolver(clients),
   clientCache: { ttlMs: config.clientTtlMs },
+  alerts: {
+    thresholds: [0.8, 1],
+    lowBalance: LOW_BALANCE,
+    onThreshold: alerts.onThreshold,
+    onLowBalance: alerts.onLowBalance,
+  },
   ...(testClock === undefined ? {} : { clock: testClock.now }),
 })
+
+for (const grant of plans.grants) {
+  const { apiKey, credits, ...options } = grant
+  await billing.grantCredits(apiKey, credits, options)
+}
+// Without ADMIN_TOKEN a random one for this run, printed below: the dashboard's top-up asks for it.
+const adminToken = config.adminToken ?? randomBytes(18).toString('base64url')
 
 const app = createDemoApp({
   billing,
   plans,
   clients,
-  adminToken: config.adminToken,
+  alerts,
+  adminToken,
   webRoot: `${appDir}/dist/web`,
   ...(testClock === undefined ? {} : { testClock }),
 })
@@ -44,6 +61,11 @@ console.log(
     .list()
     .map((c) => `${c.apiKey} (${c.plan})`)
     .join(', ')}; plans re-read after ${config.clientTtlMs} ms`,
+)
+console.log(
+  config.adminToken === undefined
+    ? `Admin token for this run: ${adminToken} (set ADMIN_TOKEN to choose one)`
+    : 'Admin routes: Authorization: Bearer $ADMIN_TOKEN',
 )
 if (testClock !== undefined) {
   console.log(`Test clock at ${testClock.now().toISOString()}: PUT /api/test/clock moves it (tests only)`)

@@ -1,7 +1,17 @@
-import { QuotaMeter, UsageChart, useDailyUsage, useQuotaStatus } from '@x/api-billing-react'
+import {
+  CreditBalance,
+  QuotaMeter,
+  UsageChart,
+  useBalance,
+  useDailyUsage,
+  useQuotaStatus,
+} from '@x/api-billing-react'
 import { useMemo, useState } from 'react'
+import { AlertLogPanel } from './alert-log-panel.js'
 import { type ApiCall, callApi, keyedFetcher } from './call-api.js'
 import { ResponsePanel } from './response-panel.js'
+import { TopUpPanel } from './top-up-panel.js'
+import { UsageCsvDownload } from './usage-csv-download.js'
 
 const ENDPOINTS = [
   { path: '/api/fetch-data', label: 'Fetch data', cost: 1 },
@@ -24,20 +34,27 @@ export function ClientView({ apiKey, plan }: { readonly apiKey: string; readonly
   const status = useQuotaStatus('/api/billing/quota', { fetcher, refreshInterval: 15_000 })
   const usageUrl = useMemo(() => lastDays(14), [])
   const usage = useDailyUsage(usageUrl, { fetcher })
+  const balance = useBalance('/api/billing/balance', { fetcher, refreshInterval: 15_000 })
   const [calls, setCalls] = useState<readonly ApiCall[]>([])
   const [busy, setBusy] = useState(false)
+  const [refresh, setRefresh] = useState(0)
 
   async function run(path: string, times: number) {
     setBusy(true)
     try {
       const results = await Promise.all(Array.from({ length: times }, () => callApi(path, apiKey)))
       const last = results[results.length - 1]
-      if (last !== undefined) status.updateFromHeaders(last.headers)
+      if (last !== undefined) {
+        status.updateFromHeaders(last.headers)
+        balance.updateFromHeaders(last.headers)
+      }
       setCalls((previous) => [...results.reverse(), ...previous].slice(0, 50))
     } finally {
       setBusy(false)
       void status.refetch()
       void usage.refetch()
+      void balance.refetch()
+      setRefresh((n) => n + 1)
     }
   }
 
@@ -73,6 +90,13 @@ export function ClientView({ apiKey, plan }: { readonly apiKey: string; readonly
           ))}
         </div>
         <ResponsePanel calls={calls} />
+        <TopUpPanel
+          apiKey={apiKey}
+          onGranted={() => {
+            void balance.refetch()
+            void status.refetch()
+          }}
+        />
       </section>
       <div className="demo-side">
         <div className="demo-card">
@@ -84,7 +108,14 @@ export function ClientView({ apiKey, plan }: { readonly apiKey: string; readonly
           )}
         </div>
         <div className="demo-card">
+          <CreditBalance src={balance.source} title="Prepaid credits" headingLevel={2} />
+        </div>
+        <div className="demo-card">
+          <AlertLogPanel apiKey={apiKey} refresh={refresh} />
+        </div>
+        <div className="demo-card">
           <UsageChart data={usage.data} title="Daily usage, last 14 days" headingLevel={2} />
+          <UsageCsvDownload apiKey={apiKey} />
         </div>
       </div>
     </main>

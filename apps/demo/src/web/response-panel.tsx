@@ -1,7 +1,7 @@
 import { type ApiCall, SHOWN_HEADERS } from './call-api.js'
 
 function statusClass(status: number): string {
-  if (status === 429) return 'demo-status demo-status--limited'
+  if (status === 429 || status === 402) return 'demo-status demo-status--limited'
   return status < 400 ? 'demo-status demo-status--ok' : 'demo-status demo-status--error'
 }
 
@@ -28,7 +28,11 @@ export function ResponsePanel({ calls }: { readonly calls: readonly ApiCall[] })
           </div>
         ))}
       </dl>
-      <pre className="demo-body">{JSON.stringify(last.body, null, 2)}</pre>
+      {/* A named, focusable region, so that a keyboard can scroll a long body (axe: scrollable-region-focusable). */}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
+      <section className="demo-body" tabIndex={0} aria-label="Response body">
+        <pre>{JSON.stringify(last.body, null, 2)}</pre>
+      </section>
       {earlier.length > 0 && (
         <details>
           <summary>Earlier calls ({earlier.length})</summary>
