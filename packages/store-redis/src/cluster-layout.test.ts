@@ -61,7 +61,7 @@ async function keySlot(key: string): Promise<number> {
 async function touchEverything(clientId: string, cost: number): Promise<void> {
   const idempotency = { key: `k-${clientId}`, expiresAt: T0 + 3_600_000 }
   await store.charge({ clientId, windows: [MINUTE, DAY], cost: cost + 1, at: T0, idempotency })
-  const refund = { refundKey: `r-${clientId}`, refundKeyExpiresAt: T0 + 86_400_000 }
+  const refund = { refundKey: `r-${clientId}`, refundKeyExpiresAt: T0 + 86_400_000, now: T0 }
   await store.refund({ clientId, windows: [MINUTE, DAY], credits: 1, at: T0, ...refund })
 }
 

@@ -89,7 +89,9 @@ describe('connections', () => {
     await store.charge({ clientId: 'a', windows: [MINUTE], cost: 1, at: T0 })
     await admin.scriptFlush()
     expect((await store.charge({ clientId: 'a', windows: [MINUTE], cost: 1, at: T0 })).used).toEqual([2])
-    expect(await store.readUsage({ clientId: 'a', from: 0, to: T0 + 1 })).toEqual([{ start: T0, credits: 2 }])
+    expect(await store.readUsage({ clientId: 'a', from: 0, to: T0 + 1 })).toEqual([
+      { start: T0, credits: 2, fromBalance: 0, overage: 0 },
+    ])
     await store.close()
     await admin.close()
     await deleteKeysWithPrefix(keyPrefix)
@@ -161,12 +163,16 @@ describe('a server of its own', () => {
       at: T0,
       refundKey: 'r',
       refundKeyExpiresAt: T0,
+      now: T0,
     })
     expect(await store.status('a', [MINUTE, DAY])).toEqual([5, 3])
-    expect(await store.readUsage({ clientId: 'a', from: 0, to: T0 + 1 })).toEqual([{ start: T0, credits: 3 }])
+    expect(await store.readUsage({ clientId: 'a', from: 0, to: T0 + 1 })).toEqual([
+      { start: T0, credits: 3, fromBalance: 0, overage: 0 },
+    ])
     await store.purge({ before: T0 + 86_400_000, now: T0 + 86_400_000 }) // SMEMBERS answered as a RESP2 list
     expect(await store.status('a', [MINUTE, DAY])).toEqual([0, 0])
-    expect(await client.dbSize()).toBe(0)
+    // Only the layout marker of the usage-scan index is left (the purge dropped the index's days).
+    expect(await client.keys('*')).toEqual(['api-billing:{usage-scan}:layout'])
     await store.close()
     expect(client.isOpen).toBe(true)
     await client.close()
@@ -175,6 +181,8 @@ describe('a server of its own', () => {
   it('rejects with StoreUnavailableError after commandTimeoutMs while the server hangs, then works again', async () => {
     const server = await start([])
     const store = await createRedisUsageStore({ url: server.url, commandTimeoutMs: 200, ...quiet })
+    // The client's first charge of the day also writes the usage-scan index; then only the charge is sent.
+    await store.charge({ clientId: 'a', windows: [MINUTE], cost: 1, at: T0 })
     server.child.kill('SIGSTOP')
     const started = Date.now()
     try {
@@ -188,7 +196,7 @@ describe('a server of its own', () => {
     // The timed-out charge reached the server and ran when it resumed; its late answer was dropped.
     expect(await store.charge({ clientId: 'a', windows: [MINUTE], cost: 1, at: T0 })).toEqual({
       allowed: true,
-      used: [2],
+      used: [3],
       replayed: false,
     })
     await store.close()
@@ -219,6 +227,7 @@ describe('keys and their lifetime', () => {
       at: T0,
       refundKey: 'r',
       refundKeyExpiresAt: T0 + 86_400_000,
+      now: T0,
     })
   }
 

@@ -3,21 +3,31 @@ import {
   type ChargeRequest,
   type ChargeResult,
   type DeleteUsageRequest,
+  type GrantRequest,
   InvalidArgumentError,
   isWholeClientDelete,
   type LedgerBucket,
   type PurgeRequest,
   type RefundRequest,
+  type ScannedBucket,
+  type StoredGrant,
   StoreUnavailableError,
   type StoreWindow,
   toStoreUnavailableError,
   type UsageRange,
+  type UsageScan,
   type UsageStore,
 } from '@x/api-billing-core'
 import { ClientKeyCache } from './client-key-cache.js'
 import { type ClientKeys, counterKey, keysOfEscaped, slotClientsKey } from './client-keys.js'
 import { CLUSTER_SLOTS } from './cluster-slot.js'
+import { creditChargeCommand, hasOverflowWindow } from './credit-charge-command.js'
 import { durabilityWarnings } from './durability-warnings.js'
+import { grantCommand } from './grant-command.js'
+import { grantKeyId } from './grant-ids.js'
+import { storedGrant, storedGrants } from './grant-reply.js'
+import { migrateUsageScanIndex } from './migrate-usage-scan-index.js'
+import { clientIdOfOrdered, orderedClientId } from './ordered-client-id.js'
 import { ownedClients } from './owned-clients.js'
 import type { RedisStoreClient } from './redis-clients.js'
 import { RedisConnection, scriptCommand } from './redis-connection.js'
@@ -27,21 +37,34 @@ import {
   type ResolvedCommonOptions,
   resolveCommonOptions,
 } from './redis-usage-store-options.js'
-import { chargeResult, ledgerBuckets, replyArray, replyNumber } from './reply-parsing.js'
+import { chargeResult, creditChargeResult, ledgerBuckets, replyArray, replyNumber } from './reply-parsing.js'
 import { CHARGE_SCRIPT } from './scripts/charge-script.js'
+import { CREDIT_CHARGE_SCRIPT } from './scripts/credit-charge-script.js'
 import { DELETE_USAGE_SCRIPT } from './scripts/delete-usage-script.js'
+import { GRANT_CREDITS_SCRIPT } from './scripts/grant-credits-script.js'
+import { LIST_GRANTS_SCRIPT } from './scripts/list-grants-script.js'
 import { PURGE_CLIENT_SCRIPT } from './scripts/purge-client-script.js'
 import { READ_USAGE_SCRIPT } from './scripts/read-usage-script.js'
 import { REFUND_SCRIPT } from './scripts/refund-script.js'
+import { VOID_GRANT_SCRIPT } from './scripts/void-grant-script.js'
 import { chargeCommand, maintenanceKeys, refundCommand } from './store-requests.js'
+import { USAGE_SCAN_SCRIPTS, UsageScanIndex } from './usage-scan-index.js'
 
 const SCRIPTS = {
   charge: redisScript(CHARGE_SCRIPT),
+  creditCharge: redisScript(CREDIT_CHARGE_SCRIPT),
   refund: redisScript(REFUND_SCRIPT),
   readUsage: redisScript(READ_USAGE_SCRIPT),
   deleteUsage: redisScript(DELETE_USAGE_SCRIPT),
   purgeClient: redisScript(PURGE_CLIENT_SCRIPT),
+  grantCredits: redisScript(GRANT_CREDITS_SCRIPT),
+  listGrants: redisScript(LIST_GRANTS_SCRIPT),
+  voidGrant: redisScript(VOID_GRANT_SCRIPT),
+  ...USAGE_SCAN_SCRIPTS,
 } as const satisfies Record<string, RedisScript>
+
+/** Most candidate clients one round of a usage scan reads. */
+const SCAN_BATCH = 500
 
 /** Hash slots whose client index `purge` reads at once. */
 const PURGE_SLOT_BATCH = 512
@@ -61,6 +84,7 @@ export class RedisUsageStore implements UsageStore {
   private readonly owned: boolean
   private readonly keyCache: ClientKeyCache
   private readonly onClientError: (error: Error) => void
+  private readonly scanIndex: UsageScanIndex
   private closed = false
   private outageReported = false
 
@@ -76,6 +100,9 @@ export class RedisUsageStore implements UsageStore {
     this.connection = new RedisConnection(client, this.options.commandTimeoutMs)
     this.owned = ownedClients.has(client)
     this.keyCache = new ClientKeyCache(this.options.keyPrefix)
+    this.scanIndex = new UsageScanIndex(this.options.keyPrefix, (script, command, context) =>
+      this.eval(script, command, context),
+    )
     this.onClientError = (error) => this.reportOutage(error)
     client.on('error', this.onClientError)
   }
@@ -86,8 +113,9 @@ export class RedisUsageStore implements UsageStore {
   }
 
   /**
-   * Loads the scripts on the server (every master of a Cluster) and warns through `onWarning` when a
-   * server would lose acknowledged charges in a crash. Safe to call again.
+   * Loads the scripts on the server (every master of a Cluster), upgrades a layout written before
+   * credits (indexes its ledgers for `scanUsage`, once per key prefix) and warns through `onWarning`
+   * when a server would lose acknowledged charges in a crash. Safe to call again.
    */
   async init(): Promise<void> {
     this.assertOpen()
@@ -96,17 +124,30 @@ export class RedisUsageStore implements UsageStore {
       for (const node of nodes) {
         for (const script of Object.values(SCRIPTS)) await node.run(['SCRIPT', 'LOAD', script.source])
       }
+      await migrateUsageScanIndex(this.connection, this.scanIndex, this.options.keyPrefix)
       for (const warning of await durabilityWarnings(nodes)) this.options.onWarning(warning)
     } catch (error) {
       throw toStoreUnavailableError(error, 'RedisUsageStore.init')
     }
   }
 
-  /** One run of the charge script: idempotency and every window checked before anything is written. */
+  /**
+   * One run of the charge script: idempotency and every window checked before anything is written. A
+   * charge with an overflow window runs the credit charge script instead (windows, grants, ledger and
+   * idempotency record in one run). The first charge of a client in a UTC day (per process) first
+   * writes the usage-scan index.
+   */
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     this.assertOpen()
     assertClientId(request.clientId)
-    const command = chargeCommand(SCRIPTS.charge, this.keysOf(request.clientId), request)
+    const keys = this.keysOf(request.clientId)
+    const indexing = this.scanIndex.ensure(keys, request.at)
+    if (indexing !== undefined) await indexing
+    if (hasOverflowWindow(request.windows)) {
+      const command = creditChargeCommand(SCRIPTS.creditCharge, keys, request)
+      return creditChargeResult(await this.eval(SCRIPTS.creditCharge, command, 'RedisUsageStore.charge'))
+    }
+    const command = chargeCommand(SCRIPTS.charge, keys, request)
     return chargeResult(await this.eval(SCRIPTS.charge, command, 'RedisUsageStore.charge'))
   }
 
@@ -126,7 +167,10 @@ export class RedisUsageStore implements UsageStore {
     }
   }
 
-  /** One run of the refund script: once per refund key, never below zero, forgets the idempotency key. */
+  /**
+   * One run of the refund script: once per refund key, never below zero, forgets the idempotency key,
+   * restores the grants in `restore` (not voided, not expired at `now`, never above their credits).
+   */
   async refund(request: RefundRequest): Promise<boolean> {
     this.assertOpen()
     assertClientId(request.clientId)
@@ -138,10 +182,7 @@ export class RedisUsageStore implements UsageStore {
   async readUsage(range: UsageRange): Promise<readonly LedgerBucket[]> {
     this.assertOpen()
     assertClientId(range.clientId)
-    const keys = this.keysOf(range.clientId)
-    const command = scriptCommand(SCRIPTS.readUsage, [keys.ledger, keys.ledgerIndex])
-    command.push(String(range.from), String(range.to))
-    return ledgerBuckets(await this.eval(SCRIPTS.readUsage, command, 'RedisUsageStore.readUsage'))
+    return this.bucketsOf(range.clientId, range.from, range.to, 'RedisUsageStore.readUsage')
   }
 
   /** One delete script: the whole client, or its ledger buckets and counters starting in the range. */
@@ -157,10 +198,12 @@ export class RedisUsageStore implements UsageStore {
 
   /**
    * Walks the client index of every hash slot (16 384 small sets, a batch at a time) and runs the
-   * retention script on each client found; a client left with nothing leaves its slot's index.
+   * retention script on each client found (usage, keys and expired grants); a client left with nothing
+   * leaves its slot's index. Then drops the usage-scan index of the days purged.
    */
   async purge(request: PurgeRequest): Promise<void> {
     this.assertOpen()
+    await this.scanIndex.purge(request.before)
     for (let first = 0; first < CLUSTER_SLOTS; first += PURGE_SLOT_BATCH) {
       const slots = Array.from(
         { length: Math.min(PURGE_SLOT_BATCH, CLUSTER_SLOTS - first) },
@@ -168,6 +211,64 @@ export class RedisUsageStore implements UsageStore {
       )
       await Promise.all(slots.map((slot) => this.purgeSlot(slot, request)))
     }
+  }
+
+  /** One grant script: stores the grant unless the client has one made with the same idempotency key. */
+  async grantCredits(request: GrantRequest): Promise<StoredGrant> {
+    this.assertOpen()
+    assertClientId(request.clientId)
+    const command = grantCommand(SCRIPTS.grantCredits, this.keysOf(request.clientId), request)
+    return storedGrant(await this.eval(SCRIPTS.grantCredits, command, 'RedisUsageStore.grantCredits'))
+  }
+
+  /** One read script over the client's live grants (not voided, credits left), not expired at `now`. */
+  async listGrants(clientId: string, now: number): Promise<readonly StoredGrant[]> {
+    this.assertOpen()
+    assertClientId(clientId)
+    const keys = this.keysOf(clientId)
+    const command = scriptCommand(SCRIPTS.listGrants, [keys.liveGrants])
+    command.push(String(now), keys.base)
+    return storedGrants(await this.eval(SCRIPTS.listGrants, command, 'RedisUsageStore.listGrants'))
+  }
+
+  /** One script: marks the grant voided and takes it out of the live set. */
+  async voidGrant(clientId: string, grantId: string): Promise<boolean> {
+    this.assertOpen()
+    assertClientId(clientId)
+    const keys = this.keysOf(clientId)
+    const command = scriptCommand(SCRIPTS.voidGrant, [keys.liveGrants])
+    command.push(keys.base, grantKeyId(grantId))
+    return replyNumber(await this.eval(SCRIPTS.voidGrant, command, 'RedisUsageStore.voidGrant')) === 1
+  }
+
+  /**
+   * Pages through the usage-scan index: the rest of `after`'s client, then the next clients in
+   * byte-wise order (a batch of candidates at a time from the days that overlap the range), each
+   * client's buckets read by one script in its own slot. Candidates without a bucket in the range are
+   * skipped.
+   */
+  async scanUsage(scan: UsageScan): Promise<readonly ScannedBucket[]> {
+    this.assertOpen()
+    const { from, to, after, limit } = scan
+    if (!Number.isSafeInteger(limit) || limit < 1) {
+      throw new InvalidArgumentError('limit', `expected a positive integer, got ${String(limit)}`)
+    }
+    const rows: ScannedBucket[] = []
+    if (from >= to) return rows
+    if (after !== undefined) {
+      const own = await this.bucketsOf(after.clientId, Math.max(from, after.start + 1), to, SCAN)
+      addRows(rows, after.clientId, own, limit)
+    }
+    let cursor = after === undefined ? '' : orderedClientId(after.clientId)
+    while (rows.length < limit) {
+      const ids = await this.scanIndex.candidates(from, to, cursor, Math.min(limit - rows.length, SCAN_BATCH))
+      if (ids.length === 0) break
+      const clients = ids.map(clientIdOfOrdered)
+      const found = await Promise.all(clients.map((clientId) => this.bucketsOf(clientId, from, to, SCAN)))
+      for (const [i, clientId] of clients.entries()) addRows(rows, clientId, found[i] ?? [], limit)
+      cursor = ids[ids.length - 1] as string
+    }
+    return rows
   }
 
   /**
@@ -193,6 +294,18 @@ export class RedisUsageStore implements UsageStore {
 
   private keysOf(clientId: string): ClientKeys {
     return this.keyCache.get(clientId)
+  }
+
+  private async bucketsOf(
+    clientId: string,
+    from: number,
+    to: number,
+    context: string,
+  ): Promise<LedgerBucket[]> {
+    const keys = this.keysOf(clientId)
+    const command = scriptCommand(SCRIPTS.readUsage, [keys.ledger, keys.ledgerIndex])
+    command.push(String(from), String(to))
+    return ledgerBuckets(await this.eval(SCRIPTS.readUsage, command, context))
   }
 
   private async purgeSlot(slot: number, request: PurgeRequest): Promise<void> {
@@ -231,5 +344,20 @@ export class RedisUsageStore implements UsageStore {
 
   private assertOpen(): void {
     if (this.closed) throw new StoreUnavailableError('RedisUsageStore is closed')
+  }
+}
+
+const SCAN = 'RedisUsageStore.scanUsage'
+
+/** Appends `clientId`'s buckets to `rows` as scanned rows, until `rows` holds `limit`. */
+function addRows(
+  rows: ScannedBucket[],
+  clientId: string,
+  buckets: readonly LedgerBucket[],
+  limit: number,
+): void {
+  for (const bucket of buckets) {
+    if (rows.length >= limit) return
+    rows.push({ clientId, ...bucket })
   }
 }

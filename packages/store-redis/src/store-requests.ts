@@ -7,12 +7,13 @@ import {
 } from '@x/api-billing-core'
 import { type ClientKeys, counterKey } from './client-keys.js'
 import { escapeKeyPart } from './escape-key-part.js'
+import { grantKeyId } from './grant-ids.js'
 import { scriptCommand } from './redis-connection.js'
 import type { RedisScript } from './redis-script.js'
 import { CHARGE_FIXED_KEYS } from './scripts/charge-script.js'
 
 /** Index entries of counters that end this long before a charge may be dropped once their key expired. */
-const STALE_INDEX_MS = 86_400_000
+export const STALE_INDEX_MS = 86_400_000
 /** A counter outlives its window by the window's length, but at least by this much. */
 const MIN_COUNTER_MARGIN_MS = 60_000
 
@@ -32,6 +33,7 @@ export function counterTtlMs(window: StoreWindow, at: number): number {
  * (this is the hot path), in the order the charge script reads them.
  */
 export function chargeCommand(script: RedisScript, keys: ClientKeys, request: ChargeRequest): string[] {
+  // Today's fast path, untouched: charges with an overflow window take creditChargeCommand instead.
   const { windows, cost, at } = request
   const claim = request.idempotency
   const command = scriptCommand(script, [
@@ -67,9 +69,17 @@ export function chargeCommand(script: RedisScript, keys: ClientKeys, request: Ch
 
 /** The whole refund command for `request`, in the order the refund script reads it. */
 export function refundCommand(script: RedisScript, keys: ClientKeys, request: RefundRequest): string[] {
-  const list = [keys.idempotency, keys.idempotencyIndex, keys.ledger, keys.refunds, keys.slotClients]
+  const list = [
+    keys.idempotency,
+    keys.idempotencyIndex,
+    keys.ledger,
+    keys.refunds,
+    keys.slotClients,
+    keys.liveGrants,
+  ]
   for (const w of request.windows) list.push(counterKey(keys, w.duration, w.start))
   const command = scriptCommand(script, list)
+  const restore = request.restore ?? []
   command.push(
     String(request.credits),
     String(ledgerBucketStart(request.at)),
@@ -77,7 +87,12 @@ export function refundCommand(script: RedisScript, keys: ClientKeys, request: Re
     String(request.refundKeyExpiresAt),
     request.idempotencyKey === undefined ? '' : escapeKeyPart(request.idempotencyKey),
     keys.id,
+    String(restore.reduce((sum, r) => sum + r.credits, 0)),
+    String(request.overage ?? 0),
+    String(request.now),
+    keys.base,
   )
+  for (const r of restore) command.push(grantKeyId(r.grantId), String(r.credits))
   return command
 }
 
@@ -91,5 +106,8 @@ export function maintenanceKeys(keys: ClientKeys): string[] {
     keys.counterIndex,
     keys.refunds,
     keys.slotClients,
+    keys.liveGrants,
+    keys.allGrants,
+    keys.grantKeys,
   ]
 }
