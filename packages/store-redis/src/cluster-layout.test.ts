@@ -124,3 +124,45 @@ describe('key layout on a 3-master Redis Cluster', () => {
     }
   })
 })
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+describe('usage scan on a 3-master Redis Cluster', () => {
+  it('pages through every client across the masters in byte-wise order of the UTF-8 ids', async () => {
+    const prefix = freshPrefix('scan')
+    const own = await createRedisUsageStore({
+      clusterNodes: clusterNodes(),
+      keyPrefix: prefix,
+      onWarning: () => {},
+    })
+    const ids = [...Array.from({ length: 40 }, (_, i) => `client-${i}`), ...ODD_IDS]
+    for (const [i, clientId] of ids.entries()) {
+      await own.charge({ clientId, windows: [DAY], cost: i + 1, at: T0 })
+      await own.charge({ clientId, windows: [DAY], cost: 1, at: T0 + 15 * 60_000 })
+    }
+    const rows: { clientId: string; start: number; credits: number }[] = []
+    for (;;) {
+      const last = rows[rows.length - 1]
+      const page = await own.scanUsage({
+        from: T0,
+        to: T0 + 86_400_000,
+        limit: 7,
+        ...(last === undefined ? {} : { after: { clientId: last.clientId, start: last.start } }),
+      })
+      rows.push(...page)
+      if (page.length < 7) break
+    }
+    await own.close()
+    await deleteKeysWithPrefix(prefix, true)
+    expect(rows).toHaveLength(2 * ids.length)
+    const scanned = rows.filter((_, i) => i % 2 === 0).map((r) => r.clientId)
+    expect(new Set(scanned)).toEqual(new Set(ids))
+    // Lone surrogates have no UTF-8 form of their own; every other id compares by its UTF-8 bytes.
+    const wellFormed = scanned.filter((id) => !LONE_SURROGATE.test(id))
+    const byteWise = [...wellFormed].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)))
+    expect(wellFormed).toEqual(byteWise)
+    for (const [i, clientId] of ids.entries()) {
+      expect(rows.filter((r) => r.clientId === clientId).map((r) => r.credits)).toEqual([i + 1, 1])
+    }
+  })
+})

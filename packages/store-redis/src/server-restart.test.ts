@@ -1,5 +1,5 @@
 import { afterAll, expect, it } from '@jest/globals'
-import { StoreUnavailableError, type StoreWindow } from '@x/api-billing-core'
+import { type StoredGrant, StoreUnavailableError, type StoreWindow } from '@x/api-billing-core'
 import { createRedisUsageStore } from './create-redis-usage-store.js'
 import { type RedisServerProcess, startRedisServer } from './test-support/redis-server-process.js'
 
@@ -8,9 +8,11 @@ const DAY: StoreWindow = { duration: 'day', start: T0 - 43_200_000, end: T0 + 43
 const LOOPS = 4
 const AOF_ALWAYS = ['--appendonly', 'yes', '--appendfsync', 'always']
 let server: RedisServerProcess | undefined
+let creditServer: RedisServerProcess | undefined
 
 afterAll(async () => {
   await server?.stop('SIGKILL')
+  await creditServer?.stop('SIGKILL')
 })
 
 /** Waits (yielding to the event loop, bounded by a deadline) until `condition` holds. */
@@ -70,5 +72,52 @@ it('fails calls with StoreUnavailableError while Redis is down, recovers by itse
   expect(used).toBeGreaterThanOrEqual(acked)
   expect(used).toBeLessThanOrEqual(acked + LOOPS)
   expect(ledger).toBe(used)
+  await store.close()
+}, 60_000)
+
+const PREPAID: StoreWindow = { ...DAY, limit: 0, overflow: 'balance' }
+
+/** A grant of `credits` that anyone may spend at T0, expiring at `expiresAt` (none when undefined). */
+function grantOf(id: string, credits: number, expiresAt: number | undefined): StoredGrant {
+  return { id, credits, remaining: credits, effectiveAt: 0, expiresAt, grantedAt: 0, note: undefined }
+}
+
+it('keeps grants, window and ledger consistent when Redis is killed during credit charges', async () => {
+  creditServer = await startRedisServer({ args: AOF_ALWAYS })
+  const { port, dir } = creditServer
+  const store = await createRedisUsageStore({ url: creditServer.url, onWarning: () => undefined })
+  await store.grantCredits({ clientId: 'c', grant: grantOf('first', 300, T0 + 43_200_000) })
+  await store.grantCredits({ clientId: 'c', grant: grantOf('second', 1_000_000, undefined) })
+  let acked = 0
+  let stop = false
+  const loops = Array.from({ length: LOOPS }, async () => {
+    while (!stop) {
+      try {
+        const result = await store.charge({ clientId: 'c', windows: [PREPAID], cost: 1, at: T0 })
+        if (result.allowed && result.credit?.fromBalance === 1) acked++
+      } catch {
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+    }
+  })
+  // Killed while the first grant runs out, so that charges spend from one grant, then the other.
+  await until(() => acked >= 250, '250 credit charges were acknowledged')
+  await creditServer.stop('SIGKILL', true)
+  creditServer = await startRedisServer({ port, dir, args: AOF_ALWAYS })
+  const ackedAtRestart = acked
+  await until(() => acked >= ackedAtRestart + 100, '100 more credit charges were acknowledged')
+  stop = true
+  await Promise.all(loops)
+
+  const [used] = await store.status('c', [PREPAID])
+  const [bucket] = await store.readUsage({ clientId: 'c', from: 0, to: DAY.end })
+  const left = new Map((await store.listGrants('c', T0)).map((g) => [g.id, g.remaining]))
+  const spent = 300 - (left.get('first') ?? 0) + (1_000_000 - (left.get('second') ?? 0))
+  expect(used).toBeGreaterThanOrEqual(acked)
+  expect(used).toBeLessThanOrEqual(acked + LOOPS)
+  expect(bucket).toEqual({ start: T0, credits: used, fromBalance: used, overage: 0 })
+  expect(spent).toBe(used)
+  expect(left.has('first')).toBe(false)
+  expect([...left.values()].every((remaining) => remaining > 0)).toBe(true)
   await store.close()
 }, 60_000)
