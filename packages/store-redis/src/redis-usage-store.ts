@@ -203,7 +203,6 @@ export class RedisUsageStore implements UsageStore {
    */
   async purge(request: PurgeRequest): Promise<void> {
     this.assertOpen()
-    await this.scanIndex.purge(request.before)
     for (let first = 0; first < CLUSTER_SLOTS; first += PURGE_SLOT_BATCH) {
       const slots = Array.from(
         { length: Math.min(PURGE_SLOT_BATCH, CLUSTER_SLOTS - first) },
@@ -211,6 +210,7 @@ export class RedisUsageStore implements UsageStore {
       )
       await Promise.all(slots.map((slot) => this.purgeSlot(slot, request)))
     }
+    await this.scanIndex.purge(request.before)
   }
 
   /** One grant script: stores the grant unless the client has one made with the same idempotency key. */
