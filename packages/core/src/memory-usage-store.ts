@@ -26,6 +26,7 @@ import type {
   ChargeResult,
   CreditOutcome,
   DeleteUsageRequest,
+  IdempotencyClaim,
   PurgeRequest,
   RefundRequest,
   StoreWindow,
@@ -89,12 +90,27 @@ export class MemoryUsageStore implements UsageStore {
   /** {@link charge} without the promise; the engine uses it directly. */
   chargeSync(request: ChargeRequest): ChargeResult {
     if (this.closed) this.assertOpen()
-    const { clientId, windows, cost, at, idempotency } = request
-    const keyId = idempotency === undefined ? undefined : `${clientId}\u0000${idempotency.key}`
-    if (keyId !== undefined) {
-      const seen = this.idempotency.get(keyId)
-      if (seen !== undefined && seen.expiresAt > at) return replay(seen)
-    }
+    return request.idempotency === undefined ? this.chargeOnce(request) : this.chargeKeyed(request)
+  }
+
+  /** A charge with an idempotency key: the first answer again while the key is remembered. */
+  private chargeKeyed(request: ChargeRequest): ChargeResult {
+    const { clientId, idempotency } = request
+    const { key, expiresAt } = idempotency as IdempotencyClaim
+    const keyId = `${clientId}\u0000${key}`
+    const seen = this.idempotency.get(keyId)
+    if (seen !== undefined && seen.expiresAt > request.at) return replay(seen)
+    const result = this.chargeOnce(request)
+    if (result.allowed) remember(this.idempotency, keyId, { expiresAt, result }, this.maxKeys)
+    return result
+  }
+
+  /**
+   * Checks every window (remembering where each one's counter is in `slots`) and charges them all, or none.
+   * The hot path: kept small, so that V8 inlines it; a window with overflow goes the credit way.
+   */
+  private chargeOnce(request: ChargeRequest): ChargeResult {
+    const { clientId, windows, cost } = request
     const found = this.clients.get(clientId)
     const count = windows.length
     const used: number[] = new Array(count)
@@ -114,21 +130,24 @@ export class MemoryUsageStore implements UsageStore {
       if (w.overflow !== undefined) overflows = true
       else if (!hasRoom(u, cost, w.limit)) fits = false
     }
-    let credit: CreditOutcome | undefined
-    if (overflows) {
-      credit = planCreditCharge(windows, used, cost, this.grants.spendable(clientId, at))
-      if (credit.rejectedBy !== undefined) return { allowed: false, used, replayed: false, credit }
-      this.grants.spend(clientId, credit.spent)
-    } else if (!fits) return { allowed: false, used, replayed: false }
+    if (overflows) return this.chargeWithCredit(request, found, used)
+    if (!fits) return { allowed: false, used, replayed: false }
+    this.apply(clientId, found, request, undefined, used)
+    return { allowed: true, used, replayed: false }
+  }
+
+  /** The rest of a charge with overflow windows, decided by core's `planCreditCharge`. */
+  private chargeWithCredit(
+    request: ChargeRequest,
+    found: MemoryClientRecord | undefined,
+    used: number[],
+  ): ChargeResult {
+    const { clientId, windows, cost, at } = request
+    const credit = planCreditCharge(windows, used, cost, this.grants.spendable(clientId, at))
+    if (credit.rejectedBy !== undefined) return { allowed: false, used, replayed: false, credit }
+    this.grants.spend(clientId, credit.spent)
     this.apply(clientId, found, request, credit, used)
-    const result: ChargeResult =
-      credit === undefined
-        ? { allowed: true, used, replayed: false }
-        : { allowed: true, used, replayed: false, credit }
-    if (idempotency !== undefined) {
-      remember(this.idempotency, keyId as string, { expiresAt: idempotency.expiresAt, result }, this.maxKeys)
-    }
-    return result
+    return { allowed: true, used, replayed: false, credit }
   }
 
   /**
