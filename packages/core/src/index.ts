@@ -9,6 +9,7 @@ export {
 export type { ClientResolution, PlanAssignment, ResolveClient } from './client-resolution.js'
 export type { ClientCacheOptions } from './client-resolver.js'
 export { type Clock, systemClock } from './clock.js'
+export { compareClientIds } from './compare-client-ids.js'
 export type {
   CreditAlertOptions,
   LowBalanceEvent,

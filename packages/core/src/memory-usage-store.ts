@@ -1,3 +1,4 @@
+import { compareClientIds } from './compare-client-ids.js'
 import type { GrantRequest, StoredGrant } from './credit-grant.js'
 import { StoreUnavailableError } from './errors/store-unavailable-error.js'
 import { hasRoom } from './has-room.js'
@@ -266,7 +267,9 @@ export class MemoryUsageStore implements UsageStore {
     this.assertOpen()
     const rows: ScannedBucket[] = []
     const after = scan.after
-    const ids = [...this.clients.keys()].filter((id) => after === undefined || id >= after.clientId).sort()
+    const ids = [...this.clients.keys()]
+      .filter((id) => after === undefined || compareClientIds(id, after.clientId) >= 0)
+      .sort(compareClientIds)
     for (const clientId of ids) {
       const from =
         after !== undefined && clientId === after.clientId ? Math.max(scan.from, after.start + 1) : scan.from

@@ -241,8 +241,8 @@ export interface UsageStore {
 
   /**
    * Why it exists: export for invoicing. Every client's non-empty ledger buckets whose start lies in
-   * `[scan.from, scan.to)`, ordered by `(clientId, start)` (client ids in one total, stable order:
-   * byte-wise: SQL stores use a binary collation, so `'A'` and `'a'` are two clients), strictly after
+   * `[scan.from, scan.to)`, ordered by `(clientId, start)` — client ids byte-wise over UTF-8
+   * (`compareClientIds`; SQL stores use a binary collation, so `'A'` and `'a'` are two clients) — strictly after
    * `scan.after` when given, at most `scan.limit` of them. The caller pages by passing the last row it
    * got as the next `after`; rows written meanwhile behind `after` are not seen again.
    */

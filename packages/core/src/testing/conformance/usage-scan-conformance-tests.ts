@@ -60,6 +60,26 @@ export function usageScanConformanceTests({ describe, it }: ConformanceTestConte
       ])
     })
 
+    it('orders client ids byte-wise over UTF-8: A before a, \uFFFF before an emoji', async (store) => {
+      const ids = ['🙂', 'b', '\uFFFF', 'a', 'A', 'ab', 'é']
+      for (const clientId of ids) await store.charge(charge(clientId, [day(UNLIMITED)], 1))
+      const rows = await store.scanUsage({ from: T0 - DAY, to: T0 + DAY, limit: 100 })
+      assert.deepStrictEqual(
+        rows.map((r) => r.clientId),
+        ['A', 'a', 'ab', 'b', 'é', '\uFFFF', '🙂'],
+      )
+      const afterB = await store.scanUsage({
+        from: T0 - DAY,
+        to: T0 + DAY,
+        limit: 100,
+        after: { clientId: 'b', start: T0 },
+      })
+      assert.deepStrictEqual(
+        afterB.map((r) => r.clientId),
+        ['é', '\uFFFF', '🙂'],
+      )
+    })
+
     it('pages without losing or repeating a row, the same order every time', async (store) => {
       await fill(store)
       const whole = await store.scanUsage({ from: 0, to: T0 + DAY, limit: 1000 })
