@@ -37,8 +37,13 @@ export interface CreditBalanceProps {
   readonly className?: string
 }
 
-/** The newest `grantedAt` of a balance (epoch ms): a time the server had reached, known to both sides. */
-function newestGrantedAt(balance: BalanceBody | undefined): number {
+/**
+ * A time the server had reached, known to both sides (epoch ms): the body's `at`, else (an older server)
+ * the newest `grantedAt`.
+ */
+function serverInstant(balance: BalanceBody | undefined): number {
+  const at = balance?.at === undefined ? Number.NaN : Date.parse(balance.at)
+  if (!Number.isNaN(at)) return at
   let newest = 0
   for (const g of balance?.grants ?? []) newest = Math.max(newest, Date.parse(g.grantedAt) || 0)
   return newest
@@ -51,7 +56,7 @@ function newestGrantedAt(balance: BalanceBody | undefined): number {
  * Loading and error states included (with a retry button for `src`).
  *
  * Server-rendering safe: nothing touches a browser global while rendering; dates print in UTC and
- * `en-US` until hydration, and "pending" is judged against the newest grant's `grantedAt` until then
+ * `en-US` until hydration, and "pending" is judged against the server's clock (the body's `at`, else the newest grant's `grantedAt`) until then
  * (the viewer's clock afterwards). Styled by `abq-*` class names and the `--abq-*` CSS variables.
  */
 export function CreditBalance(props: CreditBalanceProps) {
@@ -65,7 +70,7 @@ export function CreditBalance(props: CreditBalanceProps) {
   const data = balance ?? fetched.data
   const error = balance === undefined ? fetched.error : undefined
   const format = useFormatters(locale, timeZone)
-  const now = useClientNow(newestGrantedAt(data), tickInterval)
+  const now = useClientNow(serverInstant(data), tickInterval)
   return (
     <WidgetShell
       rootClass="abq-balance"

@@ -33,6 +33,9 @@ export function parseBalanceBody(value: unknown): BalanceBody {
   if (!isObject(value)) throw new TypeError('Balance: expected a JSON object')
   if (!isFiniteNumber(value.available)) throw new TypeError('Balance: "available" must be a number')
   if (!Array.isArray(value.grants)) throw new TypeError('Balance: "grants" must be an array')
+  if (value.at !== undefined && (typeof value.at !== 'string' || Number.isNaN(Date.parse(value.at)))) {
+    throw new TypeError('Balance: "at" must be an ISO-8601 instant')
+  }
   if (value.lowBalance !== undefined && !isFiniteNumber(value.lowBalance)) {
     throw new TypeError('Balance: "lowBalance" must be a number')
   }
