@@ -253,7 +253,11 @@ export class ApiBilling {
    */
   async tryTrackClientUsage(clientId: string, credits = 1, options?: TrackOptions): Promise<Decision> {
     assertClientId(clientId)
-    const cost = this.scale.toUnits(credits, 'credits')
+    // Whole credits at the default scale: checked here, without a call (the hot path).
+    const cost =
+      this.scale.factor === 1 && Number.isSafeInteger(credits) && credits >= 0
+        ? credits
+        : this.scale.toUnits(credits, 'credits')
     const idempotencyKey = options?.idempotencyKey
     if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length === 0)) {
       throw new InvalidArgumentError(

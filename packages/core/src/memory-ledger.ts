@@ -12,34 +12,43 @@ const FROM_BALANCE = 2
 const OVERAGE = 3
 
 /**
- * Adds `credits` (of which `fromBalance` paid from grants and `overage` billed) to the ledger bucket of
- * `at`, creating the bucket when it is missing. Charges land in the newest bucket almost always, so that
- * one is looked at first. Returns the record, or an exact-size copy with the new bucket.
+ * Adds `credits` to the ledger bucket of `at`, creating the bucket when it is missing. Charges land in the
+ * newest bucket almost always, so that one is looked at first. Returns the record, or an exact-size copy
+ * with the new bucket.
  */
-export function addToLedger(
-  record: MemoryClientRecord,
-  at: number,
-  credits: number,
-  fromBalance: number,
-  overage: number,
-): MemoryClientRecord {
+export function addToLedger(record: MemoryClientRecord, at: number, credits: number): MemoryClientRecord {
   const start = ledgerBucketStart(at)
   const last = record.length - BUCKET_SIZE
-  let i = last
-  if (record[last] !== start || last < ledgerOffset(record)) {
-    i = bucketIndex(record, start)
-    if (record[i] !== start || i >= record.length) {
-      record = spliceMemoryClientRecord(record, i, 0, BUCKET_SIZE)
-      record[i] = start
-      record[i + CREDITS] = 0
-      record[i + FROM_BALANCE] = 0
-      record[i + OVERAGE] = 0
-    }
+  if (record[last] === start && last >= ledgerOffset(record)) {
+    record[last + CREDITS] = (record[last + CREDITS] as number) + credits
+    return record
   }
-  record[i + CREDITS] = (record[i + CREDITS] as number) + credits
-  if (fromBalance !== 0) record[i + FROM_BALANCE] = (record[i + FROM_BALANCE] as number) + fromBalance
-  if (overage !== 0) record[i + OVERAGE] = (record[i + OVERAGE] as number) + overage
-  return record
+  const i = bucketIndex(record, start)
+  if (record[i] === start && i < record.length) {
+    record[i + CREDITS] = (record[i + CREDITS] as number) + credits
+    return record
+  }
+  const next = spliceMemoryClientRecord(record, i, 0, BUCKET_SIZE)
+  next[i] = start
+  next[i + CREDITS] = credits
+  next[i + FROM_BALANCE] = 0
+  next[i + OVERAGE] = 0
+  return next
+}
+
+/**
+ * Adds what a charge paid from grants and billed as overage to the ledger bucket of `at`, which
+ * {@link addToLedger} has just made sure of.
+ */
+export function addCreditToLedger(
+  record: MemoryClientRecord,
+  at: number,
+  fromBalance: number,
+  overage: number,
+): void {
+  const i = bucketIndex(record, ledgerBucketStart(at))
+  record[i + FROM_BALANCE] = (record[i + FROM_BALANCE] as number) + fromBalance
+  record[i + OVERAGE] = (record[i + OVERAGE] as number) + overage
 }
 
 /**

@@ -7,7 +7,14 @@ import { type LedgerBucket, ledgerBucketStart } from './ledger-bucket.js'
 import { type MemoryClientRecord, START, USED } from './memory-client-record.js'
 import { memoryDurationRank } from './memory-duration-rank.js'
 import { MemoryGrants } from './memory-grants.js'
-import { addToLedger, dropLedgerRange, isLedgerEmpty, ledgerBuckets, refundLedger } from './memory-ledger.js'
+import {
+  addCreditToLedger,
+  addToLedger,
+  dropLedgerRange,
+  isLedgerEmpty,
+  ledgerBuckets,
+  refundLedger,
+} from './memory-ledger.js'
 import { MemoryStaleWindows } from './memory-stale-windows.js'
 import {
   advanceCounter,
@@ -25,7 +32,6 @@ import type { ScannedBucket, UsageScan } from './usage-scan.js'
 import type {
   ChargeRequest,
   ChargeResult,
-  CreditOutcome,
   DeleteUsageRequest,
   IdempotencyClaim,
   PurgeRequest,
@@ -133,7 +139,8 @@ export class MemoryUsageStore implements UsageStore {
     }
     if (overflows) return this.chargeWithCredit(request, found, used)
     if (!fits) return { allowed: false, used, replayed: false }
-    this.apply(clientId, found, request, undefined, used)
+    const record = addToLedger(this.chargeWindows(clientId, found, request, used), request.at, cost)
+    if (record !== found) this.clients.set(clientId, record)
     return { allowed: true, used, replayed: false }
   }
 
@@ -147,24 +154,26 @@ export class MemoryUsageStore implements UsageStore {
     const credit = planCreditCharge(windows, used, cost, this.grants.spendable(clientId, at))
     if (credit.rejectedBy !== undefined) return { allowed: false, used, replayed: false, credit }
     this.grants.spend(clientId, credit.spent)
-    this.apply(clientId, found, request, credit, used)
+    const record = addToLedger(this.chargeWindows(clientId, found, request, used), at, cost)
+    addCreditToLedger(record, at, credit.fromBalance, credit.overage)
+    if (record !== found) this.clients.set(clientId, record)
     return { allowed: true, used, replayed: false, credit }
   }
 
   /**
-   * Adds the cost of an allowed charge to every window (whose counter positions {@link chargeSync} left
-   * in `slots`, and whose `used` before it in `used`, updated here) and to the ledger.
+   * Adds the cost of an allowed charge to every window (whose counter positions {@link chargeOnce} left in
+   * `slots`, and whose `used` before it in `used`, updated here). Returns the client's record: `found`, or
+   * a new or grown copy the caller stores (after adding the ledger).
    */
-  private apply(
+  private chargeWindows(
     clientId: string,
     found: MemoryClientRecord | undefined,
     request: ChargeRequest,
-    credit: CreditOutcome | undefined,
     used: number[],
-  ): void {
-    const { windows, cost, at } = request
+  ): MemoryClientRecord {
+    const { windows, cost } = request
     const slots = this.slots
-    let record = found ?? newRecordWithCounters(windows, ledgerBucketStart(at))
+    let record = found ?? newRecordWithCounters(windows, ledgerBucketStart(request.at))
     for (let i = 0; i < windows.length; i++) {
       const w = windows[i] as StoreWindow
       const slot = slots[i] as number
@@ -174,11 +183,7 @@ export class MemoryUsageStore implements UsageStore {
         used[i] = u
       } else record = this.chargeNewWindow(clientId, record, w, cost, used, i)
     }
-    record =
-      credit === undefined
-        ? addToLedger(record, at, cost, 0, 0)
-        : addToLedger(record, at, cost, credit.fromBalance, credit.overage)
-    if (record !== found) this.clients.set(clientId, record)
+    return record
   }
 
   async status(clientId: string, windows: readonly StoreWindow[]): Promise<readonly number[]> {

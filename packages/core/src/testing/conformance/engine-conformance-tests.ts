@@ -80,6 +80,34 @@ export function engineConformanceTests({ describe, it }: ConformanceTestContext)
       assert.strictEqual(await billing.getTotalUsage('np'), 14)
     })
 
+    it('exports every client per Asia/Kathmandu day (+05:45) with credits, balance and overage, paged', async (store) => {
+      const { clock, billing } = engine(store, '2026-05-01T18:14:00Z')
+      await billing.updateClientQuotas('np-a', [
+        { duration: QuotaDuration.MONTH, creditLimit: 3, overflow: 'bill' },
+      ])
+      await billing.updateClientQuotas('np-b', [
+        { duration: QuotaDuration.MONTH, creditLimit: 0, overflow: 'balance' },
+      ])
+      await billing.grantCredits('np-b', 100)
+      await billing.trackClientUsage('np-a', 2) // 23:59 on May 1 in Kathmandu
+      await billing.trackClientUsage('np-b', 1)
+      clock.set('2026-05-01T18:15:00Z')
+      await billing.trackClientUsage('np-a', 5) // 00:00 on May 2: 4 past the limit, billed
+      clock.set('2026-05-02T18:14:59Z')
+      await billing.trackClientUsage('np-b', 7) // 23:59:59 on May 2
+      const rows = []
+      const range = { from: new Date('2026-04-30T18:15:00Z'), to: new Date('2026-05-03T18:15:00Z') }
+      for await (const row of billing.exportUsage({ ...range, timeZone: 'Asia/Kathmandu', pageSize: 1 })) {
+        rows.push([row.clientId, row.start.toISOString(), row.credits, row.fromBalance, row.overage])
+      }
+      assert.deepStrictEqual(rows, [
+        ['np-a', '2026-04-30T18:15:00.000Z', 2, 0, 0],
+        ['np-a', '2026-05-01T18:15:00.000Z', 5, 0, 4],
+        ['np-b', '2026-04-30T18:15:00.000Z', 1, 1, 0],
+        ['np-b', '2026-05-01T18:15:00.000Z', 7, 7, 0],
+      ])
+    })
+
     it('refunds a decision once through the engine', async (store) => {
       const { billing } = engine(store, '2026-05-01T10:00:00Z')
       await billing.updateClientQuotas('r', [{ duration: QuotaDuration.HOUR, creditLimit: 10 }])
