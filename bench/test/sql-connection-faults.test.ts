@@ -9,9 +9,12 @@ import { createSqlTarget, type ServerEngine, type SqlTarget } from './support/sq
  */
 
 const LIMIT = 300
+/** Charges made at least; more while no charge has failed yet, up to {@link MAX_ATTEMPTS}. */
 const ATTEMPTS = 450
+const MAX_ATTEMPTS = 5_000
 const CONCURRENCY = 12
-const KILLS = 6
+/** Every this many attempts, the attempting worker kills the store's connections (without waiting). */
+const KILL_EVERY = 60
 
 let target: SqlTarget | undefined
 let store: UsageStore | undefined
@@ -49,10 +52,17 @@ describe.each<ServerEngine>(['postgres', 'mysql'])(
       let acknowledged = 0
       let rejected = 0
       let failed = 0
-      let next = 0
-      let loadDone = false
+      let attempts = 0
+      let killed = 0
+      const kills: Promise<void>[] = []
+      // Kills are paced by the load's progress, not by a timer, and the load goes on until one has hit a
+      // charge in flight: a kill that finds only idle connections (between two batches) fails nothing.
       const worker = async () => {
-        while (next++ < ATTEMPTS) {
+        while (attempts < ATTEMPTS || (failed === 0 && attempts < MAX_ATTEMPTS)) {
+          attempts++
+          if (attempts % KILL_EVERY === 0) {
+            kills.push((target as SqlTarget).killConnections().then((n) => void (killed += n)))
+          }
           try {
             const decision = await billing.tryTrackClientUsage('c', 1)
             if (decision.allowed) acknowledged++
@@ -63,21 +73,11 @@ describe.each<ServerEngine>(['postgres', 'mysql'])(
           }
         }
       }
-      const killer = async () => {
-        let killed = 0
-        for (let i = 0; i < KILLS && !loadDone; i++) {
-          await new Promise((r) => setTimeout(r, 40))
-          killed += await (target as SqlTarget).killConnections()
-        }
-        return killed
-      }
-      const load = Promise.all(Array.from({ length: CONCURRENCY }, worker)).finally(() => {
-        loadDone = true
-      })
-      const [killed] = await Promise.all([killer(), load])
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker))
+      await Promise.all(kills)
       expect(killed).toBeGreaterThan(0)
       expect(failed).toBeGreaterThan(0)
-      expect(acknowledged + rejected + failed).toBe(ATTEMPTS)
+      expect(acknowledged + rejected + failed).toBe(attempts)
 
       const status = await retry(() => billing.getQuotaStatus('c'))
       const [day, month] = status.windows.map((w) => w.used) as [number, number]
