@@ -61,7 +61,10 @@ describe.each<ServerEngine>(['postgres', 'mysql'])(
         while (attempts < ATTEMPTS || (failed === 0 && attempts < MAX_ATTEMPTS)) {
           attempts++
           if (attempts % KILL_EVERY === 0) {
-            kills.push((target as SqlTarget).killConnections().then((n) => void (killed += n)))
+            const kill = (target as SqlTarget).killConnections().then((n) => {
+              killed += n
+            })
+            kills.push(kill)
           }
           try {
             const decision = await billing.tryTrackClientUsage('c', 1)

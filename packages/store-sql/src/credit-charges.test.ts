@@ -8,6 +8,7 @@ import {
 } from '@x/api-billing-core'
 import { sql } from 'kysely'
 import type { SqlUsageStore } from './sql-usage-store.js'
+import { eventually } from './test-support/eventually.js'
 import {
   createTestTarget,
   mysqlAdmin,
@@ -141,17 +142,6 @@ async function ledgerWaiters(target: TestTarget): Promise<number[]> {
      where db = '${target.mysqlDatabase}' and info like 'insert into \`api_billing_ledger\`%'`,
   )
   return rows.map((r) => Number(r.id))
-}
-
-/** Resolves once `condition` yields a value, checking every 20 ms; fails after `timeoutMs`. */
-async function eventually<T>(condition: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await condition()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
 }
 
 describe.each<TestEngine>(['postgres', 'mysql'])(

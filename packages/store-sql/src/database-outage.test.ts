@@ -4,6 +4,7 @@ import { Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely'
 import { createPool } from 'mysql2'
 import pg from 'pg'
 import { SqlUsageStore } from './sql-usage-store.js'
+import { eventually } from './test-support/eventually.js'
 import {
   createTestTarget,
   mysqlAdmin,
@@ -153,17 +154,6 @@ async function lockWaiters(target: TestTarget): Promise<number[]> {
 async function kill(target: TestTarget, id: number): Promise<void> {
   if (target.engine === 'postgres') await postgresAdmin('select pg_terminate_backend($1)', [id])
   else await mysqlAdmin(`kill connection ${id}`)
-}
-
-/** Resolves once `condition` holds, checking every 20 ms; fails after `timeoutMs`. */
-async function eventually<T>(condition: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await condition()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
 }
 
 describe.each<TestEngine>(['postgres', 'mysql'])(
