@@ -25,7 +25,6 @@ import { ClientGrants } from './client-grants.js'
 import { ClientLocks } from './client-locks.js'
 import { type CollectionNames, collectionNames } from './collection-names.js'
 import { hasOverflow } from './credit-batches.js'
-import { CreditCharges } from './credit-charges.js'
 import { CreditCounters } from './credit-counters.js'
 import { IdempotencyClaims } from './idempotency-claims.js'
 import { migrateLayout, recordLayout } from './layout-migration.js'
@@ -72,7 +71,7 @@ export class MongoUsageStore implements UsageStore {
   private readonly batches: BatchedCharges
   private readonly batcher: ClientBatcher<ChargeRequest, ChargeResult> | undefined
   private readonly grants: ClientGrants
-  private readonly credits: CreditCharges
+  private readonly credits: BatchedCharges
   /** Charges with overflow windows, per client one batch at a time (of one request without `batching`). */
   private readonly creditBatcher: ClientBatcher<ChargeRequest, ChargeResult>
   private readonly locks: ClientLocks
@@ -107,7 +106,7 @@ export class MongoUsageStore implements UsageStore {
     const counterCollection = this.db.collection<CounterDocument>(this.names.counters)
     this.grants = new ClientGrants(counterCollection)
     const creditCounters = new CreditCounters(counterCollection, this.counters, this.archive)
-    this.credits = new CreditCharges(creditCounters, this.ledger, this.claims)
+    this.credits = new BatchedCharges(creditCounters, this.ledger, this.claims)
     this.creditBatcher = new ClientBatcher({
       maxBatchSize: this.options.batching ? this.options.maxBatchSize : 1,
       flush: (clientId, requests) => this.chargeCreditBatch(clientId, requests),
@@ -153,7 +152,7 @@ export class MongoUsageStore implements UsageStore {
   /**
    * Charges all windows or none. With `batching` (the default) the request joins its client's next
    * batch (see `ClientBatcher` and `BatchedCharges`); otherwise it is sent alone. A request with an
-   * overflow window takes the credit path instead (`CreditCharges`): its client's credit charges go one
+   * overflow window takes the credit path instead (`BatchedCharges` over `CreditCounters`): its client's credit charges go one
    * batch at a time per process, windows and grants changed by one conditional update.
    */
   async charge(request: ChargeRequest): Promise<ChargeResult> {
