@@ -1,10 +1,8 @@
-import { useCallback, useEffect } from 'react'
 import type { BalanceBody } from './balance-body.js'
 import { BalanceSource } from './balance-source.js'
 import type { Fetcher } from './fetch-json.js'
 import type { HeadersLike } from './headers-like.js'
-import { useKeyedInstance } from './use-keyed-instance.js'
-import { useSourceState } from './use-source-state.js'
+import { useHeaderSource } from './use-header-source.js'
 
 /** Options of {@link useBalance}. Ignored when the hook is given a ready {@link BalanceSource}. */
 export interface UseBalanceOptions {
@@ -47,21 +45,10 @@ export function useBalance(
   src: string | BalanceSource | null | undefined,
   options: UseBalanceOptions = {},
 ): BalanceResult {
-  const { refreshInterval, fetcher, refetchOnFocus, initialData } = options
-  const shared = src instanceof BalanceSource ? src : undefined
-  const url = typeof src === 'string' ? src : undefined
-  // Owned only without a shared source; a new one for a new URL. The other options apply through configure().
-  const owned = useKeyedInstance(shared ?? url, () =>
-    shared === undefined
-      ? new BalanceSource({ src: url, refreshInterval, fetcher, refetchOnFocus, initialData })
-      : undefined,
+  return useHeaderSource(
+    src,
+    (value): value is BalanceSource => value instanceof BalanceSource,
+    (o) => new BalanceSource(o),
+    options,
   )
-  const source = shared ?? (owned as BalanceSource)
-  useEffect(() => {
-    owned?.configure({ refreshInterval, fetcher, refetchOnFocus })
-  })
-  const state = useSourceState(source)
-  const refetch = useCallback(() => source.refetch(), [source])
-  const updateFromHeaders = useCallback((headers: HeadersLike) => source.updateFromHeaders(headers), [source])
-  return { ...state, refetch, updateFromHeaders, source }
 }

@@ -1,10 +1,8 @@
-import { useCallback, useEffect } from 'react'
 import type { Fetcher } from './fetch-json.js'
 import type { HeadersLike } from './headers-like.js'
 import { QuotaStatusSource } from './quota-status-source.js'
 import type { QuotaStatusView } from './quota-status-view.js'
-import { useKeyedInstance } from './use-keyed-instance.js'
-import { useSourceState } from './use-source-state.js'
+import { useHeaderSource } from './use-header-source.js'
 
 /** Options of {@link useQuotaStatus}. Ignored when the hook is given a ready {@link QuotaStatusSource}. */
 export interface UseQuotaStatusOptions {
@@ -51,21 +49,10 @@ export function useQuotaStatus(
   src: string | QuotaStatusSource | null | undefined,
   options: UseQuotaStatusOptions = {},
 ): QuotaStatusResult {
-  const { refreshInterval, fetcher, refetchOnFocus, initialData } = options
-  const shared = src instanceof QuotaStatusSource ? src : undefined
-  const url = typeof src === 'string' ? src : undefined
-  // Owned only without a shared source; a new one for a new URL. The other options apply through configure().
-  const owned = useKeyedInstance(shared ?? url, () =>
-    shared === undefined
-      ? new QuotaStatusSource({ src: url, refreshInterval, fetcher, refetchOnFocus, initialData })
-      : undefined,
+  return useHeaderSource(
+    src,
+    (value): value is QuotaStatusSource => value instanceof QuotaStatusSource,
+    (o) => new QuotaStatusSource(o),
+    options,
   )
-  const source = shared ?? (owned as QuotaStatusSource)
-  useEffect(() => {
-    owned?.configure({ refreshInterval, fetcher, refetchOnFocus })
-  })
-  const state = useSourceState(source)
-  const refetch = useCallback(() => source.refetch(), [source])
-  const updateFromHeaders = useCallback((headers: HeadersLike) => source.updateFromHeaders(headers), [source])
-  return { ...state, refetch, updateFromHeaders, source }
 }
