@@ -29,25 +29,23 @@ export function counterTtlMs(window: StoreWindow, at: number): number {
 }
 
 /**
- * The whole charge command for `request`: `EVALSHA sha numkeys keys... args...`, built in one array
- * (this is the hot path), in the order the charge script reads them.
+ * The part of a charge command that the plain and the credit charge scripts share: `EVALSHA sha numkeys`,
+ * the fixed keys, the window counters' keys, then the charge's own arguments. The caller appends each
+ * window's arguments. `fixedKeys` are the script's fixed keys, in the order it reads them.
  */
-export function chargeCommand(script: RedisScript, keys: ClientKeys, request: ChargeRequest): string[] {
-  // Today's fast path, untouched: charges with an overflow window take creditChargeCommand instead.
-  const { windows, cost, at } = request
+export function chargeCommandHead(
+  script: RedisScript,
+  keys: ClientKeys,
+  fixedKeys: readonly string[],
+  request: ChargeRequest,
+): string[] {
+  const { windows, at } = request
   const claim = request.idempotency
-  const command = scriptCommand(script, [
-    keys.idempotency,
-    keys.idempotencyIndex,
-    keys.ledger,
-    keys.ledgerIndex,
-    keys.counterIndex,
-    keys.slotClients,
-  ])
-  command[2] = String(CHARGE_FIXED_KEYS + windows.length)
+  const command = scriptCommand(script, fixedKeys)
+  command[2] = String(fixedKeys.length + windows.length)
   for (const w of windows) command.push(counterKey(keys, w.duration, w.start))
   command.push(
-    String(cost),
+    String(request.cost),
     String(at),
     String(ledgerBucketStart(at)),
     claim === undefined ? '' : escapeKeyPart(claim.key),
@@ -56,7 +54,18 @@ export function chargeCommand(script: RedisScript, keys: ClientKeys, request: Ch
     String(at - STALE_INDEX_MS),
     keys.base,
   )
-  for (const w of windows) {
+  return command
+}
+
+/**
+ * The whole charge command for `request`: `EVALSHA sha numkeys keys... args...`, built in one array
+ * (this is the hot path), in the order the charge script reads them. Charges with an overflow window take
+ * `creditChargeCommand` instead.
+ */
+export function chargeCommand(script: RedisScript, keys: ClientKeys, request: ChargeRequest): string[] {
+  const command = chargeCommandHead(script, keys, chargeFixedKeys(keys), request)
+  const { at } = request
+  for (const w of request.windows) {
     command.push(
       isUnlimited(w.limit) ? '-1' : String(w.limit),
       String(counterTtlMs(w, at)),
@@ -65,6 +74,18 @@ export function chargeCommand(script: RedisScript, keys: ClientKeys, request: Ch
     )
   }
   return command
+}
+
+/** The charge script's fixed keys ({@link CHARGE_FIXED_KEYS} of them), in the order it reads them. */
+export function chargeFixedKeys(keys: ClientKeys): string[] {
+  return [
+    keys.idempotency,
+    keys.idempotencyIndex,
+    keys.ledger,
+    keys.ledgerIndex,
+    keys.counterIndex,
+    keys.slotClients,
+  ]
 }
 
 /** The whole refund command for `request`, in the order the refund script reads it. */
