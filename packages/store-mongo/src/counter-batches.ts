@@ -75,14 +75,9 @@ export function planBatch(
   clientId: string,
   items: readonly BatchItem[],
 ): BatchPlan | undefined {
-  if (doc === null) return undefined
-  const slots = new Map<string, SlotState>()
-  const placed: SlotState[][] = []
-  for (const item of items) {
-    const states = slotStates(placeWindows(doc, item.windows), item.windows, slots)
-    if (states === undefined) return undefined
-    placed.push(states)
-  }
+  const batch = placeBatch(doc, items)
+  if (batch === undefined) return undefined
+  const { slots, placed } = batch
   const answers = items.map((item, i) => {
     const states = placed[i] as SlotState[]
     const allowed = item.windows.every((w, k) => hasRoom((states[k] as SlotState).used, item.cost, w.limit))
@@ -92,8 +87,28 @@ export function planBatch(
   return { answers, ...batchWrite(clientId, [...slots.values()]) }
 }
 
+/**
+ * Every item's windows placed in the document's slots: each item's slot states (one object per slot,
+ * shared between the items that charge it, so that later items see what earlier ones added) and all the
+ * slots touched. `undefined` when there is no document or a window is not in its current or previous slot.
+ */
+export function placeBatch(
+  doc: CounterDocument | null,
+  items: readonly { readonly windows: readonly StoreWindow[] }[],
+): { slots: Map<string, SlotState>; placed: SlotState[][] } | undefined {
+  if (doc === null) return undefined
+  const slots = new Map<string, SlotState>()
+  const placed: SlotState[][] = []
+  for (const item of items) {
+    const states = slotStates(placeWindows(doc, item.windows), item.windows, slots)
+    if (states === undefined) return undefined
+    placed.push(states)
+  }
+  return { slots, placed }
+}
+
 /** The slot state of each placed window (shared between items), or `undefined` if one is not in a slot. */
-export function slotStates(
+function slotStates(
   placements: readonly Placement[],
   windows: readonly StoreWindow[],
   slots: Map<string, SlotState>,

@@ -6,8 +6,8 @@ import {
   UNLIMITED,
 } from '@x/api-billing-core'
 import type { Filter, UpdateFilter } from 'mongodb'
-import { batchWrite, type SlotState, slotStates } from './counter-batches.js'
-import { type CounterUpdate, double, placeWindows } from './counter-documents.js'
+import { batchWrite, placeBatch, type SlotState } from './counter-batches.js'
+import { type CounterUpdate, double } from './counter-documents.js'
 import { grantField, grantsVersionFilter, spendableGrants } from './grant-entries.js'
 import type { CounterDocument } from './store-documents.js'
 
@@ -69,14 +69,9 @@ export function planCreditBatch(
   clientId: string,
   items: readonly CreditItem[],
 ): CreditBatchPlan | undefined {
-  if (doc === null) return undefined
-  const slots = new Map<string, SlotState>()
-  const placed: SlotState[][] = []
-  for (const item of items) {
-    const states = slotStates(placeWindows(doc, item.windows), item.windows, slots)
-    if (states === undefined) return undefined
-    placed.push(states)
-  }
+  const batch = placeBatch(doc, items)
+  if (batch === undefined) return undefined
+  const { slots, placed } = batch
   const spentBy = new Map<string, number>()
   const answers = items.map((item, i) => {
     const states = placed[i] as SlotState[]
