@@ -8,16 +8,13 @@ import {
 } from '@x/api-billing-core'
 import { sql } from 'kysely'
 import type { SqlUsageStore } from './sql-usage-store.js'
+import { killConnection, lockWaiters } from './test-support/blocked-connections.js'
 import { eventually } from './test-support/eventually.js'
 import {
   createTestTarget,
-  mysqlAdmin,
-  mysqlAdminRows,
   openKysely,
   openTestStore,
-  postgresAdmin,
   type TestEngine,
-  type TestTarget,
 } from './test-support/test-databases.js'
 
 const T0 = Date.UTC(2026, 0, 15, 12)
@@ -128,22 +125,6 @@ describe.each(engines)('credit charges from several stores on one client (%s)', 
   })
 })
 
-/** The server ids of the store's connections waiting to write the ledger bucket. */
-async function ledgerWaiters(target: TestTarget): Promise<number[]> {
-  if (target.engine === 'postgres') {
-    const { rows } = await postgresAdmin(
-      "select pid from pg_stat_activity where application_name = $1 and wait_event_type = 'Lock'",
-      [target.postgresSchema],
-    )
-    return rows.map((r) => Number(r.pid))
-  }
-  const rows = await mysqlAdminRows(
-    `select id from information_schema.processlist
-     where db = '${target.mysqlDatabase}' and info like 'insert into \`api_billing_ledger\`%'`,
-  )
-  return rows.map((r) => Number(r.id))
-}
-
 describe.each<TestEngine>(['postgres', 'mysql'])(
   '%s connection killed in the middle of a credit charge',
   (engine) => {
@@ -165,15 +146,14 @@ describe.each<TestEngine>(['postgres', 'mysql'])(
           )
           const waiting = await Promise.race([
             eventually(async () => {
-              const ids = await ledgerWaiters(target)
+              const ids = await lockWaiters(target, 'api_billing_ledger')
               return ids.length > 0 ? ids : undefined
             }, 10_000),
             pending.then((settled) => {
               throw new Error(`the charge did not wait for the lock: ${JSON.stringify(settled)}`)
             }),
           ])
-          if (engine === 'postgres') await postgresAdmin('select pg_terminate_backend($1)', [waiting[0]])
-          else await mysqlAdmin(`kill connection ${waiting[0]}`)
+          await killConnection(target, waiting[0] as number)
           return pending
         })
         expect('error' in outcome && outcome.error).toBeInstanceOf(StoreUnavailableError)

@@ -4,6 +4,7 @@ import { Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely'
 import { createPool } from 'mysql2'
 import pg from 'pg'
 import { SqlUsageStore } from './sql-usage-store.js'
+import { killConnection, lockWaiters } from './test-support/blocked-connections.js'
 import { eventually } from './test-support/eventually.js'
 import {
   createTestTarget,
@@ -130,32 +131,6 @@ describe.each<TestEngine>(['postgres', 'mysql'])('%s connections terminated mid-
   }, 30_000)
 })
 
-/**
- * The server ids of the store's connections on `target` that are stuck in the batch's lock step: on
- * Postgres waiting for a row lock; on MariaDB running the statement that locks the counters (its lock
- * wait does not always show in `innodb_trx`).
- */
-async function lockWaiters(target: TestTarget): Promise<number[]> {
-  if (target.engine === 'postgres') {
-    const { rows } = await postgresAdmin(
-      "select pid from pg_stat_activity where application_name = $1 and wait_event_type = 'Lock'",
-      [target.postgresSchema],
-    )
-    return rows.map((r) => Number(r.pid))
-  }
-  const rows = await mysqlAdminRows(
-    `select id from information_schema.processlist
-     where db = '${target.mysqlDatabase}' and info like 'insert into \`api_billing_counters\`%'`,
-  )
-  return rows.map((r) => Number(r.id))
-}
-
-/** Ends one server connection from a separate admin connection. */
-async function kill(target: TestTarget, id: number): Promise<void> {
-  if (target.engine === 'postgres') await postgresAdmin('select pg_terminate_backend($1)', [id])
-  else await mysqlAdmin(`kill connection ${id}`)
-}
-
 describe.each<TestEngine>(['postgres', 'mysql'])(
   '%s connection killed in the middle of a batch',
   (engine) => {
@@ -175,14 +150,14 @@ describe.each<TestEngine>(['postgres', 'mysql'])(
           )
           const waiting = await Promise.race([
             eventually(async () => {
-              const ids = await lockWaiters(target)
+              const ids = await lockWaiters(target, 'api_billing_counters')
               return ids.length > 0 ? ids : undefined
             }, 10_000),
             batch.then((settled) => {
               throw new Error(`the batch did not wait for the lock: ${JSON.stringify(settled)}`)
             }),
           ])
-          await kill(target, waiting[0] as number)
+          await killConnection(target, waiting[0] as number)
           return batch
         })
         for (const outcome of outcomes) {
