@@ -1,6 +1,6 @@
 import type { Decision, WindowUsage } from '../decision.js'
-import { hasRoom } from '../has-room.js'
 import { compareTightness } from '../tightness.js'
+import { isWindowViolated } from '../window-violated.js'
 import { BillingError } from './billing-error.js'
 
 /**
@@ -25,10 +25,7 @@ export class QuotaExceededError extends BillingError {
   readonly violatedWindows: readonly WindowUsage[]
 
   constructor(decision: Decision) {
-    // A 'bill' window has room up to its overage limit; a 'balance' window is never full by itself.
-    const over = decision.windows.filter(
-      (w) => w.overflow !== 'balance' && !hasRoom(w.used, decision.cost, w.limit + (w.overageLimit ?? 0)),
-    )
+    const over = decision.windows.filter((w) => isWindowViolated(w, decision.cost))
     const violated = over.length > 0 ? over : decision.windows
     const tightest = violated.reduce((a, b) => (compareTightness(b, a) < 0 ? b : a))
     const renew = violated.reduce((a, b) => (b.resetAt > a.resetAt ? b : a)).resetAt

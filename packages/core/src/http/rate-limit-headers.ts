@@ -1,6 +1,6 @@
 import type { Decision, WindowUsage } from '../decision.js'
-import { hasRoom } from '../has-room.js'
 import { compareTightness, type TightnessFields } from '../tightness.js'
+import { isWindowViolated } from '../window-violated.js'
 import { secondsUntil, tightestFirst } from './tightest-first.js'
 
 /** Which header sets {@link rateLimitHeaders} writes. Both default to `true`. */
@@ -113,14 +113,6 @@ function addLegacy(
 }
 
 /**
- * Whether `w` could not take the decision's cost: past its limit for a `'reject'` window, past limit plus
- * `overageLimit` for a `'bill'` window; never for a `'balance'` window (only the balance can fall short).
- */
-function isViolated(w: WindowUsage, cost: number): boolean {
-  return w.overflow !== 'balance' && !hasRoom(w.used, cost, w.limit + w.overageLimit)
-}
-
-/**
  * Seconds a client refused by a quota should wait: until the last of the windows that could not take the
  * cost renews (rounded up, so never earlier than the reset). 0 for an allowed decision and for one refused
  * by the balance (`rejectedBy: 'balance'`: waiting does not add credits).
@@ -129,7 +121,7 @@ export function retryAfterSeconds(decision: Decision): number {
   if (decision.allowed || decision.rejectedBy === 'balance') return 0
   let latest = 0
   for (const w of decision.windows) {
-    if (isViolated(w, decision.cost)) latest = Math.max(latest, w.resetAt.getTime())
+    if (isWindowViolated(w, decision.cost)) latest = Math.max(latest, w.resetAt.getTime())
   }
   return latest === 0 ? 0 : secondsUntil(decision, new Date(latest))
 }
