@@ -12,6 +12,15 @@ export function excessOver(used: number, cost: number, limit: number): number {
   return room <= 0 ? cost : cost - room
 }
 
+/**
+ * Whether any of `windows` overflows (`'balance'` or `'bill'`): such a charge is decided by
+ * {@link planCreditCharge} and answers with a credit outcome; every store routes on it.
+ */
+export function hasOverflowWindow(windows: readonly StoreWindow[]): boolean {
+  for (const w of windows) if (w.overflow !== undefined) return true
+  return false
+}
+
 /** The credit outcome of a rejected charge. */
 function rejected(rejectedBy: 'quota' | 'balance', balance: number | undefined): CreditOutcome {
   return { fromBalance: 0, overage: 0, balance, spent: [], rejectedBy }

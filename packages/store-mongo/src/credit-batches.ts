@@ -37,12 +37,6 @@ export interface CreditBatchPlan {
   readonly write?: CounterUpdate
 }
 
-/** Whether a window list has an overflow window: such a charge takes the credit path. */
-export function hasOverflow(windows: readonly StoreWindow[]): boolean {
-  for (const w of windows) if (w.overflow !== undefined) return true
-  return false
-}
-
 /** Whether an item's decision depends on its client's grants (it has a `'balance'` window). */
 function usesBalance(item: CreditItem): boolean {
   return item.windows.some((w) => w.overflow === 'balance')

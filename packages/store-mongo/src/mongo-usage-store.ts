@@ -3,6 +3,7 @@ import {
   type ChargeResult,
   type DeleteUsageRequest,
   type GrantRequest,
+  hasOverflowWindow,
   InvalidArgumentError,
   isWholeClientDelete,
   type LedgerBucket,
@@ -24,7 +25,6 @@ import { ClientBatcher } from './client-batcher.js'
 import { ClientGrants } from './client-grants.js'
 import { ClientLocks } from './client-locks.js'
 import { type CollectionNames, collectionNames } from './collection-names.js'
-import { hasOverflow } from './credit-batches.js'
 import { CreditCounters } from './credit-counters.js'
 import { IdempotencyClaims } from './idempotency-claims.js'
 import { migrateLayout, recordLayout } from './layout-migration.js'
@@ -156,7 +156,7 @@ export class MongoUsageStore implements UsageStore {
    * batch at a time per process, windows and grants changed by one conditional update.
    */
   async charge(request: ChargeRequest): Promise<ChargeResult> {
-    if (hasOverflow(request.windows)) {
+    if (hasOverflowWindow(request.windows)) {
       return this.run('charge', () => this.creditBatcher.submit(request.clientId, request))
     }
     return this.run('charge', async () =>

@@ -1,13 +1,7 @@
-import { type ChargeRequest, isUnlimited, type StoreWindow } from '@x/api-billing-core'
+import { type ChargeRequest, isUnlimited } from '@x/api-billing-core'
 import type { ClientKeys } from './client-keys.js'
 import type { RedisScript } from './redis-script.js'
 import { chargeCommandHead, chargeFixedKeys, counterTtlMs } from './store-requests.js'
-
-/** Whether a charge has a window with `overflow`: it then takes the credit path. */
-export function hasOverflowWindow(windows: readonly StoreWindow[]): boolean {
-  for (const w of windows) if (w.overflow !== undefined) return true
-  return false
-}
 
 const OVERFLOW_CODES = { balance: '1', bill: '2' } as const
 

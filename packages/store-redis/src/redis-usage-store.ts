@@ -4,6 +4,7 @@ import {
   type ChargeResult,
   type DeleteUsageRequest,
   type GrantRequest,
+  hasOverflowWindow,
   InvalidArgumentError,
   isWholeClientDelete,
   type LedgerBucket,
@@ -21,7 +22,7 @@ import {
 import { ClientKeyCache } from './client-key-cache.js'
 import { type ClientKeys, counterKey, keysOfEscaped, slotClientsKey } from './client-keys.js'
 import { CLUSTER_SLOTS } from './cluster-slot.js'
-import { creditChargeCommand, hasOverflowWindow } from './credit-charge-command.js'
+import { creditChargeCommand } from './credit-charge-command.js'
 import { durabilityWarnings } from './durability-warnings.js'
 import { grantCommand } from './grant-command.js'
 import { grantKeyId } from './grant-ids.js'

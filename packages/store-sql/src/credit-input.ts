@@ -7,12 +7,6 @@ import {
 } from '@x/api-billing-core'
 import { assertInteger, assertStoreId, rangeBound } from './store-input.js'
 
-/** Whether a charge takes the credit path: `true` when any of its windows has an `overflow`. */
-export function hasOverflow(request: ChargeRequest): boolean {
-  for (const w of request.windows) if (w.overflow !== undefined) return true
-  return false
-}
-
 /** Whether a refund gives credits back to grants or takes back overage (then it takes the credit path). */
 export function refundsCredits(request: RefundRequest): boolean {
   return (request.restore !== undefined && request.restore.length > 0) || (request.overage ?? 0) > 0

@@ -3,6 +3,7 @@ import {
   type ChargeResult,
   type DeleteUsageRequest,
   type GrantRequest,
+  hasOverflowWindow,
   InvalidArgumentError,
   type LedgerBucket,
   type PurgeRequest,
@@ -23,7 +24,6 @@ import {
   assertOverflow,
   assertRefundCredits,
   boundedScan,
-  hasOverflow,
   refundsCredits,
 } from './credit-input.js'
 import { MysqlEngine } from './engines/mysql-engine.js'
@@ -177,7 +177,7 @@ export class SqlUsageStore<DB = unknown> implements UsageStore {
    */
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     assertChargeRequest(request)
-    if (hasOverflow(request)) {
+    if (hasOverflowWindow(request.windows)) {
       assertOverflow(request)
       return this.guard('charge', () => this.engine.credits.charge(request))
     }
