@@ -1,25 +1,21 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { tokensEqual } from '@x/api-billing-express'
 
 /**
- * The admin routes' bearer token, checked in constant time: both sides are hashed with SHA-256 and the
- * equal-length digests compared with `crypto.timingSafeEqual`, so the time taken tells nothing about how
- * much of a guess was right, nor about the token's length.
+ * The admin routes' bearer token, checked in constant time with Express binding's `tokensEqual` (both
+ * sides hashed with SHA-256, the digests compared with `crypto.timingSafeEqual`), so the time taken tells
+ * nothing about how much of a guess was right, nor about the token's length.
  */
 export class AdminToken {
-  private readonly expected: Buffer | undefined
+  private readonly expected: string | undefined
 
   /** `token` is `ADMIN_TOKEN`; without one (or an empty one) nothing is authorised. */
   constructor(token: string | undefined) {
-    this.expected = token === undefined || token === '' ? undefined : sha256(`Bearer ${token}`)
+    this.expected = token === undefined || token === '' ? undefined : `Bearer ${token}`
   }
 
   /** Whether an `Authorization` header value is `Bearer <token>`; always `false` when no token is set. */
   authorizes(authorization: string | undefined): boolean {
     if (this.expected === undefined || authorization === undefined) return false
-    return timingSafeEqual(sha256(authorization), this.expected)
+    return tokensEqual(authorization, this.expected)
   }
-}
-
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest()
 }
