@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from './errors/invalid-argument-error.js'
-import { describeValue } from './validate.js'
+import { assertCreditAmount, assertCredits, describeValue } from './validate.js'
 
 /** How far from a whole number a scaled amount may be and still count as one (floating-point noise). */
 const TOLERANCE = 1e-9
@@ -27,20 +27,11 @@ export class CreditScale {
    * @throws InvalidArgumentError for anything else, naming `argument`.
    */
   toUnits(credits: unknown, argument: string): number {
-    if (typeof credits !== 'number' || !Number.isFinite(credits)) {
-      throw new InvalidArgumentError(
-        argument,
-        `expected a finite number of credits, got ${describeValue(credits)}`,
-      )
-    }
-    if (credits < 0) throw new InvalidArgumentError(argument, `credits cannot be negative, got ${credits}`)
     if (this.factor === 1) {
-      if (Number.isSafeInteger(credits)) return credits
-      throw new InvalidArgumentError(
-        argument,
-        `credits are whole numbers (set the engine's creditScale for fractions), got ${credits}`,
-      )
+      assertCredits(credits, argument)
+      return credits
     }
+    assertCreditAmount(credits, argument)
     const scaled = credits * this.factor
     const units = Math.round(scaled)
     if (Math.abs(scaled - units) > TOLERANCE * Math.max(1, scaled)) {

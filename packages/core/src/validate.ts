@@ -7,8 +7,8 @@ export function assertClientId(value: unknown, argument = 'clientId'): asserts v
   }
 }
 
-/** Throws unless `value` is a non-negative safe integer (credits are whole numbers). */
-export function assertCredits(value: unknown, argument: string): asserts value is number {
+/** Throws unless `value` is a finite, non-negative number: an amount of credits, whole or not. */
+export function assertCreditAmount(value: unknown, argument: string): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new InvalidArgumentError(
       argument,
@@ -16,10 +16,15 @@ export function assertCredits(value: unknown, argument: string): asserts value i
     )
   }
   if (value < 0) throw new InvalidArgumentError(argument, `credits cannot be negative, got ${value}`)
+}
+
+/** Throws unless `value` is a non-negative safe integer (credits are whole numbers). */
+export function assertCredits(value: unknown, argument: string): asserts value is number {
+  assertCreditAmount(value, argument)
   if (!Number.isSafeInteger(value)) {
     throw new InvalidArgumentError(
       argument,
-      `credits are whole numbers (use a smaller unit for fractions), got ${value}`,
+      `credits are whole numbers (set the engine's creditScale for fractions), got ${value}`,
     )
   }
 }
