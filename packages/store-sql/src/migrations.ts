@@ -34,6 +34,13 @@ export const MIGRATION_BATCHED_CHARGES = '0005_batched_charges'
  * the byte-wise (`"C"`) collation of the ledger's client ids for usage scans (see `creditsMigration`).
  */
 export const MIGRATION_CREDITS = '0006_credits'
+/**
+ * Name of the seventh schema version: on Postgres, `<prefix>charge_many` created again in its current
+ * form — every statement planned once per session and reaching the tables through their primary keys
+ * only, one optimistic write of the counters for a batch (see `postgres-batch-function.ts`); a no-op on
+ * the other dialects. Same signature, so instances of the previous release keep working beside it.
+ */
+export const MIGRATION_POSTGRES_BATCH_PLANS = '0007_postgres_batch_plans'
 
 /**
  * The versioned schema of a store, for Kysely's `Migrator`, keyed by name in the order they run.
@@ -120,5 +127,10 @@ export function usageStoreMigrations(dialect: SqlDialect, prefix: string): Recor
       },
     },
     [MIGRATION_CREDITS]: creditsMigration(dialect, prefix),
+    [MIGRATION_POSTGRES_BATCH_PLANS]: {
+      async up(db: Kysely<unknown>): Promise<void> {
+        if (dialect === 'postgres') await sql.raw(postgresBatchFunctionStatement(prefix)).execute(db)
+      },
+    },
   }
 }

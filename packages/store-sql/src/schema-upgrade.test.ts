@@ -6,6 +6,7 @@ import {
   MIGRATION_CREDITS,
   MIGRATION_KEYS_AND_RETENTION,
   MIGRATION_MYSQL_PROCEDURES,
+  MIGRATION_POSTGRES_BATCH_PLANS,
   MIGRATION_POSTGRES_FUNCTIONS,
   usageStoreMigrations,
 } from './migrations.js'
@@ -81,15 +82,16 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('upgrading a %s schem
     'upgrades a version-%s database: stored keys still replay, and charges and refunds run as before',
     async (_, version) => {
       const { target, cleanup } = await createTestTarget(engine)
+      const db = await openKysely(target)
+      let store: SqlUsageStore | undefined
       try {
-        const db = await openKysely(target)
         await migrateTo(db, engine, version)
         await sql`insert into ${sql.table(`${PREFIX}counters`)} (client_id, duration, window_start, window_end, used)
         values (${'legacy'}, ${'minute'}, ${T0}, ${T0 + MINUTE}, ${7})`.execute(db)
         await sql`insert into ${sql.table(`${PREFIX}idempotency_keys`)} (client_id, idem_key, used, expires_at)
         values (${'legacy'}, ${'before-upgrade'}, ${'[7]'}, ${T0 + MINUTE})`.execute(db)
 
-        const store = new SqlUsageStore({ db, tablePrefix: PREFIX })
+        store = new SqlUsageStore({ db, tablePrefix: PREFIX })
         await store.init()
         const { rows } = await sql<{
           name: string
@@ -101,6 +103,7 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('upgrading a %s schem
           MIGRATION_MYSQL_PROCEDURES,
           MIGRATION_BATCHED_CHARGES,
           MIGRATION_CREDITS,
+          MIGRATION_POSTGRES_BATCH_PLANS,
         ])
         if (engine === 'postgres') {
           const functions = await sql<{ name: string }>`select p.proname as name from pg_proc p
@@ -111,6 +114,12 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('upgrading a %s schem
             `${PREFIX}charge_many`,
             `${PREFIX}refund`,
           ])
+          // The upgraded batch function is the current one: it plans its statements once per session.
+          const config = await sql<{ config: string[] }>`select p.proconfig as config from pg_proc p
+          where p.pronamespace = current_schema()::regnamespace and p.proname = ${`${PREFIX}charge_many`}`.execute(
+            db,
+          )
+          expect(config.rows[0]?.config).toEqual(['plan_cache_mode=force_generic_plan'])
         }
         if (engine === 'mysql') {
           const procedures = await sql<{
@@ -174,8 +183,9 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('upgrading a %s schem
         expect(await store.readUsage({ clientId: 'legacy', from: T0, to: T0 + MINUTE })).toEqual([
           { start: T0, credits: 3, fromBalance: 0, overage: 0 },
         ])
-        await store.close()
       } finally {
+        // Closing the store destroys its Kysely; a failure before the store existed leaves only the Kysely.
+        await (store === undefined ? db.destroy() : store.close())
         await cleanup()
       }
     },
