@@ -134,6 +134,70 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('%s: charges that arr
       await cleanup()
     }
   })
+  it('replays what an earlier item of the key left, not the answer it replaced, when the clock went back in between', async () => {
+    const { target, cleanup } = await createTestTarget(engine)
+    const store = await openTestStore(target)
+    try {
+      const keyed = (at: number, expiresAt: number) => ({
+        clientId: 'c',
+        windows: [minute(10)],
+        cost: 1,
+        at,
+        idempotency: { key: 'k', expiresAt },
+      })
+      expect(await store.charge(keyed(T0, T0 + 10 * MINUTE))).toMatchObject({ used: [1], replayed: false })
+      // The stored answer has expired at the first item's instant (charged again, answer [2] until
+      // T0 + 21 min) but not at the second's, 15 minutes earlier: that one replays [2], as one by one.
+      const results = await Promise.all([
+        store.charge(keyed(T0 + 20 * MINUTE, T0 + 21 * MINUTE)),
+        store.charge(keyed(T0 + 5 * MINUTE, T0 + 15 * MINUTE)),
+      ])
+      expect(results).toEqual([
+        { allowed: true, used: [2], replayed: false },
+        { allowed: true, used: [2], replayed: true },
+      ])
+      expect(await store.status('c', [minute(10)])).toEqual([2])
+    } finally {
+      await store.close()
+      await cleanup()
+    }
+  })
+  it('passes the answer of a key through its rejected items to a later item whose clock went back', async () => {
+    const { target, cleanup } = await createTestTarget(engine)
+    const store = await openTestStore(target)
+    try {
+      const keyed = (clientId: string, limit: number, at: number, expiresAt: number) => ({
+        clientId,
+        windows: [minute(limit)],
+        cost: 1,
+        at,
+        idempotency: { key: 'k', expiresAt },
+      })
+      const first = [keyed('c', 2, T0, T0 + 10 * MINUTE), keyed('d', 1, T0, T0 + 10 * MINUTE)]
+      for (const request of first) expect(await store.charge(request)).toMatchObject({ used: [1] })
+      const results = await Promise.all([
+        // c: charged again ([2] until T0 + 21 min), then rejected (full), then the answer of the first.
+        store.charge(keyed('c', 2, T0 + 20 * MINUTE, T0 + 21 * MINUTE)),
+        store.charge(keyed('c', 2, T0 + 30 * MINUTE, T0 + 31 * MINUTE)),
+        store.charge(keyed('c', 2, T0 + 5 * MINUTE, T0 + 6 * MINUTE)),
+        // d: rejected (full) once the stored answer expired; that answer still holds 15 minutes earlier.
+        store.charge(keyed('d', 1, T0 + 20 * MINUTE, T0 + 21 * MINUTE)),
+        store.charge(keyed('d', 1, T0 + 5 * MINUTE, T0 + 6 * MINUTE)),
+      ])
+      expect(results).toEqual([
+        { allowed: true, used: [2], replayed: false },
+        { allowed: false, used: [2], replayed: false },
+        { allowed: true, used: [2], replayed: true },
+        { allowed: false, used: [1], replayed: false },
+        { allowed: true, used: [1], replayed: true },
+      ])
+      expect(await store.status('c', [minute(2)])).toEqual([2])
+      expect(await store.status('d', [minute(1)])).toEqual([1])
+    } finally {
+      await store.close()
+      await cleanup()
+    }
+  })
 })
 
 describe.each<TestEngine>(['postgres', 'mysql'])('%s batch calls', (engine) => {

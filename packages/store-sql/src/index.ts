@@ -6,12 +6,12 @@ export {
   type SqliteUsageStoreOptions,
 } from './create-sqlite-usage-store.js'
 export {
+  MIGRATION_BATCH_CHARGES_V2,
   MIGRATION_BATCHED_CHARGES,
   MIGRATION_COUNTERS_AND_LEDGER,
   MIGRATION_CREDITS,
   MIGRATION_KEYS_AND_RETENTION,
   MIGRATION_MYSQL_PROCEDURES,
-  MIGRATION_POSTGRES_BATCH_PLANS,
   MIGRATION_POSTGRES_FUNCTIONS,
   usageStoreMigrations,
 } from './migrations.js'

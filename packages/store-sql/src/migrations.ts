@@ -35,12 +35,16 @@ export const MIGRATION_BATCHED_CHARGES = '0005_batched_charges'
  */
 export const MIGRATION_CREDITS = '0006_credits'
 /**
- * Name of the seventh schema version: on Postgres, `<prefix>charge_many` created again in its current
- * form — every statement planned once per session and reaching the tables through their primary keys
- * only, one optimistic write of the counters for a batch (see `postgres-batch-function.ts`); a no-op on
- * the other dialects. Same signature, so instances of the previous release keep working beside it.
+ * Name of the seventh schema version: `<prefix>charge_many` created again in its current form, with the
+ * same signature, so instances of the previous release keep working beside it; a no-op on SQLite.
+ *
+ * - Postgres: every statement planned once per session and reaching the tables through their primary
+ *   keys only, one optimistic write of the counters for a batch (see `postgres-batch-function.ts`).
+ * - MySQL/MariaDB: the procedure dropped if it exists and created again (see
+ *   `mysql-batch-procedure.ts`): an item whose idempotency key an earlier item of the batch used replays
+ *   the answer that item left — not the stored one it replaced — when the clock went back in between.
  */
-export const MIGRATION_POSTGRES_BATCH_PLANS = '0007_postgres_batch_plans'
+export const MIGRATION_BATCH_CHARGES_V2 = '0007_batch_charges_v2'
 
 /**
  * The versioned schema of a store, for Kysely's `Migrator`, keyed by name in the order they run.
@@ -127,9 +131,15 @@ export function usageStoreMigrations(dialect: SqlDialect, prefix: string): Recor
       },
     },
     [MIGRATION_CREDITS]: creditsMigration(dialect, prefix),
-    [MIGRATION_POSTGRES_BATCH_PLANS]: {
+    [MIGRATION_BATCH_CHARGES_V2]: {
       async up(db: Kysely<unknown>): Promise<void> {
-        if (dialect === 'postgres') await sql.raw(postgresBatchFunctionStatement(prefix)).execute(db)
+        const statements =
+          dialect === 'postgres'
+            ? [postgresBatchFunctionStatement(prefix)]
+            : dialect === 'mysql'
+              ? mysqlBatchProcedureStatements(prefix)
+              : []
+        for (const statement of statements) await sql.raw(statement).execute(db)
       },
     },
   }

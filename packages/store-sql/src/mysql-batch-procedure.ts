@@ -21,8 +21,9 @@ export function mysqlBatchProcedureName(prefix: string): string {
  * the store's user needs `CREATE TEMPORARY TABLES`), then, in one transaction:
  *
  * 1. Key rows: inserts every key of the batch or locks the existing row, in primary-key order (a
- *    concurrent duplicate waits for the winner), and reads them locked; an item whose key holds an
- *    answer that expires after the item's `at` replays it.
+ *    concurrent duplicate waits for the winner), and reads them locked. The first item of a key in the
+ *    batch replays the key's stored answer when it expires after the item's `at`; the later items of the
+ *    key are decided in step 4.
  * 2. Reads every counter without locking (one consistent read). An item (without an earlier item of
  *    the same key) that a limited window already cannot take is rejected and takes no lock: a flood
  *    against an exhausted quota never queues on a row lock.
@@ -32,18 +33,21 @@ export function mysqlBatchProcedureName(prefix: string): string {
  * 4. Decides the remaining items in arrival order. When every counter has room (core's `hasRoom`:
  *    `cost <= limit - used`) for all their costs within the lowest limit charged on it — then each item
  *    has room after the ones before it — all are charged by two set-based statements. Otherwise (or
- *    when a key repeats in the batch) they are decided one by one on running values: an item whose key
- *    an earlier item of the batch answered, while that answer is valid at its `at`, replays it; another
- *    is charged only if every limited window has room.
+ *    when a key repeats in the batch) they are decided one by one on running values. The key's answer
+ *    before an item is the stored one for the first item of its key in the batch, else the one the
+ *    previous item of the key left: its own answer, until its key expiry, when it was charged, else the
+ *    answer before it (a replayed or rejected item leaves it as it was). An item replays that answer
+ *    when there is one and it expires after the item's `at`; another is charged only if every limited
+ *    window has room.
  * 5. Writes the new counter values, adds the charged costs to their ledger buckets (in primary-key
  *    order), stores under each key the answer of its last charged item, removes the key rows this batch
  *    created for keys it did not charge, and commits.
  *
  * It answers two result sets: per item (in arrival order) `state` (1 charged, 2 rejected, 3 replayed)
- * and `answer` (the stored answer an item replays from its key row, else possibly `null`); per counter
- * `used`, its value under the lock (or in step 2 when nothing locked it). The client works out every
- * other answer from them — as if the items had run one after the other in arrival order — see
- * `batchAnswers`.
+ * and `answer` (for a replay the answer it replays — the key row's or that of the item of the batch that
+ * left it —, else anything, possibly `null`); per counter `used`, its value under the lock (or in step 2
+ * when nothing locked it). The client works out every other answer from them — as if the items had run
+ * one after the other in arrival order — see `batchAnswers`.
  *
  * Locks are taken in the one order of every store procedure — key rows, counters, ledger buckets, each in
  * primary-key order — so batches and single charges do not deadlock each other. Any error rolls the whole
@@ -54,7 +58,7 @@ export function mysqlBatchProcedureStatements(prefix: string): readonly string[]
   const name = mysqlBatchProcedureName(prefix)
   const { counters: C, ledger: L, idempotencyKeys: K } = t
   // Temporary tables of the calling connection; a change of their columns needs new names.
-  const TI = `\`${prefix}batch_items\``
+  const TI = `\`${prefix}batch_items_v2\``
   const TC = `\`${prefix}batch_counters\``
   const TW = `\`${prefix}batch_windows\``
   const TN = `\`${prefix}batch_locked\``
@@ -71,8 +75,8 @@ begin
   declare v_item int default 0;
   declare v_next int;
   declare v_prev int;
-  declare v_prev_state tinyint;
-  declare v_prev_expires bigint;
+  declare v_until bigint;
+  declare v_source int;
   declare v_at bigint;
   declare v_client varbinary(1024);
   declare v_key varbinary(1024);
@@ -87,7 +91,7 @@ begin
     item int not null primary key, client_id varbinary(1024) not null, cost bigint not null,
     bucket bigint not null, idem_key varbinary(1024) not null, key_expires bigint not null,
     at bigint not null, key_prev int not null, state tinyint not null, fresh tinyint not null,
-    store tinyint not null, answer_expires bigint, answer varchar(4096) character set ascii
+    store tinyint not null, key_until bigint, key_source int not null, answer varchar(4096) character set ascii
   ) engine = memory;
   create temporary table if not exists ${TC} (
     id int not null primary key, client_id varbinary(1024) not null, duration varchar(16) not null,
@@ -107,8 +111,9 @@ begin
   delete from ${TC};
   delete from ${TW};
   delete from ${TN};
-  insert into ${TI} (item, client_id, cost, bucket, idem_key, key_expires, at, key_prev, state, fresh, store)
-  select j.item, unhex(j.client), j.cost, j.bucket, unhex(j.idem), j.key_expires, j.at, j.key_prev, 0, 0, 0
+  insert into ${TI} (item, client_id, cost, bucket, idem_key, key_expires, at, key_prev, state, fresh, store,
+    key_source)
+  select j.item, unhex(j.client), j.cost, j.bucket, unhex(j.idem), j.key_expires, j.at, j.key_prev, 0, 0, 0, 0
   from json_table(p_items, '$[*]' columns (
     item for ordinality, client varchar(2048) path '$[0]', cost bigint path '$[1]', bucket bigint path '$[2]',
     idem varchar(2048) path '$[3]', key_expires bigint path '$[4]', at bigint path '$[5]',
@@ -129,16 +134,17 @@ begin
   set session group_concat_max_len = greatest(@@session.group_concat_max_len, 1048576);
 
   start transaction;
-  -- 1. Key rows, inserted or locked in primary-key order, then read locked.
+  -- 1. Key rows, inserted or locked in primary-key order, then read locked. Every item of a key starts
+  -- with its stored answer (answer, key_until); the first item of the key replays it while it is valid.
   if v_keys > 0 then
     insert into ${K} (client_id, idem_key, used, expires_at)
     select client_id, idem_key, null, key_expires from ${TI} where idem_key <> '' order by client_id, idem_key
     on duplicate key update ${K}.idem_key = ${K}.idem_key;
     update ${TI} i join ${K} k on k.client_id = i.client_id and k.idem_key = i.idem_key
     set i.fresh = (k.used is null),
-        i.state = if(k.used is not null and k.expires_at > i.at, 3, 0),
-        i.answer = if(k.used is not null and k.expires_at > i.at, k.used, null),
-        i.answer_expires = if(k.used is not null and k.expires_at > i.at, k.expires_at, null);
+        i.answer = k.used,
+        i.key_until = if(k.used is null, null, k.expires_at),
+        i.state = if(i.key_prev = 0 and k.used is not null and k.expires_at > i.at, 3, 0);
   end if;
 
   -- 2. Every counter in one consistent read, no locks; the rejections it already shows: not core's
@@ -179,23 +185,27 @@ begin
     select v_over + count(*) into v_over from ${TC}
     where need = 1 and min_limit >= 0 and total > min_limit - used;
     if v_over = 0 then
-      update ${TI} set state = 1, store = (idem_key <> ''), answer_expires = key_expires where state = 0;
+      update ${TI} set state = 1, store = (idem_key <> '') where state = 0;
       update ${TC} set added = total where need = 1;
     else
+      -- key_until and key_source hold the key's answer after each item: until when it is valid (null:
+      -- none) and the item whose charge gave it (0: the stored one, in answer since step 1).
       items: loop
         set v_next = null;
-        select item, key_prev, at, client_id, idem_key into v_next, v_prev, v_at, v_client, v_key
+        select item, key_prev, at, client_id, idem_key, key_until, key_source
+        into v_next, v_prev, v_at, v_client, v_key, v_until, v_source
         from ${TI} where state = 0 and item > v_item order by item limit 1;
         if v_next is null then
           leave items;
         end if;
         set v_item = v_next;
-        set v_prev_state = null;
+        -- The key's answer before the item: the stored one for the first item of its key, else what the
+        -- previous item of the key left.
         if v_prev > 0 then
-          select state, answer_expires into v_prev_state, v_prev_expires from ${TI} where item = v_prev;
+          select key_until, key_source into v_until, v_source from ${TI} where item = v_prev;
         end if;
-        if v_prev_state in (1, 3) and v_prev_expires > v_at then
-          update ${TI} set state = 3, answer_expires = v_prev_expires where item = v_item;
+        if v_until > v_at then
+          update ${TI} set state = 3, key_until = v_until, key_source = v_source where item = v_item;
         else
           -- Not core's hasRoom on the running values.
           select count(*) into v_bad from ${TW} w join ${TC} t on t.id = w.counter
@@ -206,10 +216,10 @@ begin
             if v_prev > 0 then
               update ${TI} set store = 0 where client_id = v_client and idem_key = v_key and item < v_item;
             end if;
-            update ${TI} set state = 1, store = (idem_key <> ''), answer_expires = key_expires
+            update ${TI} set state = 1, store = (idem_key <> ''), key_until = key_expires, key_source = item
             where item = v_item;
           else
-            update ${TI} set state = 2 where item = v_item;
+            update ${TI} set state = 2, key_until = v_until, key_source = v_source where item = v_item;
           end if;
         end if;
       end loop;
@@ -225,8 +235,11 @@ begin
 
   if v_keys > 0 then
     -- The answer each key keeps: its last charged item's, the locked values plus the charged costs up
-    -- to and including it (as the client works out every answer).
+    -- to and including it (as the client works out every answer). A replay of an item of the batch
+    -- gets that item's answer the same way, a replay of the stored answer keeps it (step 1); every
+    -- other answer is cleared first.
     update ${TW} w join ${TI} i on i.item = w.item set w.charged = (i.state = 1);
+    update ${TI} set answer = null where state <> 3 or key_source > 0;
     update ${TI} i join (
       select x.item, concat('[', group_concat(x.after_used order by x.ord), ']') as answer
       from (
@@ -235,10 +248,10 @@ begin
         from ${TW} w join ${TC} t on t.id = w.counter
       ) x
       group by x.item
-    ) a on a.item = i.item
+    ) a on a.item = if(i.state = 3, i.key_source, i.item)
     set i.answer = a.answer
-    where i.store = 1;
-    update ${TI} set answer = '[]' where store = 1 and answer is null;
+    where i.store = 1 or (i.state = 3 and i.key_source > 0);
+    update ${TI} set answer = '[]' where (store = 1 or (state = 3 and key_source > 0)) and answer is null;
     update ${K} k join ${TI} i on k.client_id = i.client_id and k.idem_key = i.idem_key
     set k.used = i.answer, k.expires_at = i.key_expires
     where i.store = 1;
@@ -250,7 +263,7 @@ begin
   end if;
   commit;
 
-  -- Two result sets: per item its state and, for a replay of a stored answer, that answer; per counter
+  -- Two result sets: per item its state and, for a replay, the answer it replays; per counter
   -- its value under the lock (or in step 2 when nothing locked it). The client works out every other
   -- answer from them (batchAnswers), as the answers kept under keys are worked out above.
   select state, answer from ${TI} order by item;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
 import { type Kysely, Migrator, sql } from 'kysely'
 import {
+  MIGRATION_BATCH_CHARGES_V2,
   MIGRATION_BATCHED_CHARGES,
   MIGRATION_COUNTERS_AND_LEDGER,
   MIGRATION_CREDITS,
   MIGRATION_KEYS_AND_RETENTION,
   MIGRATION_MYSQL_PROCEDURES,
-  MIGRATION_POSTGRES_BATCH_PLANS,
   MIGRATION_POSTGRES_FUNCTIONS,
   usageStoreMigrations,
 } from './migrations.js'
@@ -103,7 +103,7 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('upgrading a %s schem
           MIGRATION_MYSQL_PROCEDURES,
           MIGRATION_BATCHED_CHARGES,
           MIGRATION_CREDITS,
-          MIGRATION_POSTGRES_BATCH_PLANS,
+          MIGRATION_BATCH_CHARGES_V2,
         ])
         if (engine === 'postgres') {
           const functions = await sql<{ name: string }>`select p.proname as name from pg_proc p
@@ -135,6 +135,7 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('upgrading a %s schem
           // Re-creating the procedures (drop if exists, then create) is idempotent.
           await usageStoreMigrations(engine, PREFIX)[MIGRATION_MYSQL_PROCEDURES]?.up(db)
           await usageStoreMigrations(engine, PREFIX)[MIGRATION_BATCHED_CHARGES]?.up(db)
+          await usageStoreMigrations(engine, PREFIX)[MIGRATION_BATCH_CHARGES_V2]?.up(db)
         }
 
         const minute = { duration: 'minute' as const, start: T0, end: T0 + MINUTE, limit: 10 }
@@ -190,6 +191,40 @@ describe.each<TestEngine>(['sqlite', 'postgres', 'mysql'])('upgrading a %s schem
       }
     },
   )
+  it('upgrades a version-6 database: charge_many is created again in its current form', async () => {
+    const { target, cleanup } = await createTestTarget(engine)
+    const db = await openKysely(target)
+    let store: SqlUsageStore | undefined
+    try {
+      await migrateTo(db, engine, MIGRATION_CREDITS)
+      // Without the batch charge of the earlier release, only the upgrade can have created it again.
+      const routine = engine === 'mysql' ? 'procedure' : 'function'
+      if (engine !== 'sqlite') await sql.raw(`drop ${routine} ${PREFIX}charge_many`).execute(db)
+      store = new SqlUsageStore({ db, tablePrefix: PREFIX })
+      await store.init()
+      const minute = { duration: 'minute' as const, start: T0, end: T0 + MINUTE, limit: 10 }
+      const keyed = (at: number, expiresAt: number) => ({
+        clientId: 'c',
+        windows: [minute],
+        cost: 1,
+        at,
+        idempotency: { key: 'k', expiresAt },
+      })
+      await store.charge(keyed(T0, T0 + 10 * MINUTE))
+      // One batch: the second item replays what the first left, not the stored answer it replaced.
+      const results = await Promise.all([
+        store.charge(keyed(T0 + 20 * MINUTE, T0 + 21 * MINUTE)),
+        store.charge(keyed(T0 + 5 * MINUTE, T0 + 15 * MINUTE)),
+      ])
+      expect(results).toEqual([
+        { allowed: true, used: [2], replayed: false },
+        { allowed: true, used: [2], replayed: true },
+      ])
+    } finally {
+      await (store === undefined ? db.destroy() : store.close())
+      await cleanup()
+    }
+  })
   it('upgrades a version-5 database with data in place: old buckets read no balance or overage, old keys replay, credits work', async () => {
     const { target, cleanup } = await createTestTarget(engine)
     try {

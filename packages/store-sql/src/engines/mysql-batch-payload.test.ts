@@ -71,7 +71,7 @@ describe('batchAnswers', () => {
     const batch = chargeBatch(requests, limit)
     const results = batchAnswers(batch, {
       states: [1, 1, 2, 3, 1, 3],
-      answers: [null, null, null, null, null, '[9]'],
+      answers: [null, null, null, '[5,14]', null, '[9]'],
       counters: [1, 10, 0, 0],
     })
     expect(results).toEqual([

@@ -12,7 +12,10 @@ export interface MysqlBatchArguments {
 export interface MysqlBatchOutcome {
   /** Per item: 1 charged, 2 rejected, 3 replayed. */
   readonly states: readonly number[]
-  /** Per item: the stored answer it replays from its key row (JSON), else `null` or anything. */
+  /**
+   * Per item: for a replay, the answer (JSON) it replays — its key row's or that of the item of the batch
+   * that left it —, else anything, possibly `null`.
+   */
   readonly answers: readonly (string | null)[]
   /** Per counter: its value under the lock, or in the lock-free read when no pending item charged it. */
   readonly counters: readonly number[]
@@ -63,9 +66,9 @@ function windowItems(batch: ChargeBatch): number[] {
 
 /**
  * Every item's answer from what `<prefix>charge_many` returned, as the items would have been answered
- * one after the other in arrival order: a replay of a stored answer gives it back; a replay of an
- * earlier item of the batch gives that item's answer; any other item sees each counter's value plus the
- * costs of the items charged before it (and its own, when it was charged).
+ * one after the other in arrival order: a replay gives back the answer the procedure returned for it;
+ * any other item sees each counter's value plus the costs of the items charged before it (and its own,
+ * when it was charged).
  */
 export function batchAnswers(batch: ChargeBatch, outcome: MysqlBatchOutcome): ChargeResult[] {
   const running = [...outcome.counters]
@@ -75,11 +78,8 @@ export function batchAnswers(batch: ChargeBatch, outcome: MysqlBatchOutcome): Ch
     const state = outcome.states[i]
     const count = batch.windowCounts[i] as number
     const counters = batch.windowCounters.slice(first, first + count)
-    const previous = batch.keyPrevious[i]
-    const stored = outcome.answers[i]
     let used: number[]
-    if (state === 3 && stored != null) used = (JSON.parse(stored) as unknown[]).map(Number)
-    else if (state === 3 && previous != null) used = [...(results[previous - 1] as ChargeResult).used]
+    if (state === 3) used = replayedAnswer(outcome.answers[i], i)
     else {
       const cost = state === 1 ? (batch.costs[i] as number) : 0
       used = counters.map((counter) => (running[counter - 1] as number) + cost)
@@ -91,4 +91,10 @@ export function batchAnswers(batch: ChargeBatch, outcome: MysqlBatchOutcome): Ch
     first += count
   })
   return results
+}
+
+/** The counter values of the answer the procedure returned for replayed item `i` (0-based). */
+function replayedAnswer(answer: string | null | undefined, i: number): number[] {
+  if (answer == null) throw new Error(`charge_many replayed item ${i + 1} without an answer`)
+  return (JSON.parse(answer) as unknown[]).map(Number)
 }
