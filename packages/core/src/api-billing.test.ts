@@ -236,6 +236,20 @@ describe('ApiBilling with a failing store', () => {
     expect(error).toBeInstanceOf(StoreUnavailableError)
     expect((error as StoreUnavailableError).cause).toBe(cause)
   })
+
+  it('rejects (never throws) with StoreUnavailableError when a synchronous store throws', async () => {
+    const cause = new Error('out of memory')
+    const store: UsageStore = Object.assign(new MemoryUsageStore(), {
+      chargeSync: () => {
+        throw cause
+      },
+    })
+    const billing = new ApiBilling({ store })
+    await billing.updateClientQuotas('c', PLAN)
+    const answer = billing.tryTrackClientUsage('c')
+    await expect(answer).rejects.toBeInstanceOf(StoreUnavailableError)
+    await expect(answer).rejects.toMatchObject({ cause })
+  })
 })
 
 describe('ApiBilling reports', () => {

@@ -251,42 +251,61 @@ export class ApiBilling {
    * no plan; PlanResolutionError when the resolver fails and nothing is cached; StoreUnavailableError
    * when the store fails.
    */
-  async tryTrackClientUsage(clientId: string, credits = 1, options?: TrackOptions): Promise<Decision> {
-    assertClientId(clientId)
-    // Whole credits at the default scale: checked here, without a call (the hot path).
-    const cost =
-      this.scale.factor === 1 && Number.isSafeInteger(credits) && credits >= 0
-        ? credits
-        : this.scale.toUnits(credits, 'credits')
-    const idempotencyKey = options?.idempotencyKey
-    if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length === 0)) {
-      throw new InvalidArgumentError(
-        'idempotencyKey',
-        `expected a non-empty string, got ${describeValue(idempotencyKey)}`,
-      )
+  tryTrackClientUsage(clientId: string, credits = 1, options?: TrackOptions): Promise<Decision> {
+    try {
+      assertClientId(clientId)
+      // Whole credits at the default scale: checked here, without a call (the hot path).
+      const cost =
+        this.scale.factor === 1 && Number.isSafeInteger(credits) && credits >= 0
+          ? credits
+          : this.scale.toUnits(credits, 'credits')
+      const key = options?.idempotencyKey
+      if (key !== undefined && (typeof key !== 'string' || key.length === 0)) {
+        throw new InvalidArgumentError(
+          'idempotencyKey',
+          `expected a non-empty string, got ${describeValue(key)}`,
+        )
+      }
+      const atMs = this.nowMs()
+      // Pinned or cached and fresh, on a synchronous store: decided here, one settled promise and no
+      // async function per request. Otherwise the plan is resolved or the store awaited.
+      const plan = this.knownPlan(clientId, atMs)
+      if (plan === undefined || this.store.chargeSync === undefined) {
+        return this.trackAsync(clientId, credits, cost, key, plan, atMs)
+      }
+      const snapshot = plan.snapshotAt(atMs)
+      const request = this.chargeRequest(clientId, snapshot, cost, key, atMs)
+      let result: ChargeResult
+      try {
+        result = this.store.chargeSync(request)
+      } catch (error) {
+        throw toStoreUnavailableError(error, STORE_FAILED)
+      }
+      return Promise.resolve(this.decide(clientId, credits, key, atMs, snapshot, result))
+    } catch (error) {
+      return Promise.reject(error)
     }
-    let atMs = this.nowMs()
-    // Pinned or cached and fresh: found synchronously, no promise. Otherwise resolved, then "now" again.
-    let plan = this.knownPlan(clientId, atMs)
+  }
+
+  /** {@link tryTrackClientUsage} when the plan must be resolved first or the store answers later. */
+  private async trackAsync(
+    clientId: string,
+    credits: number,
+    cost: number,
+    key: string | undefined,
+    known: ClientPlan | undefined,
+    now: number,
+  ): Promise<Decision> {
+    let plan = known
+    let atMs = now
     if (plan === undefined) {
       plan = (await this.resolvePlan(clientId)).plan
       atMs = this.nowMs()
     }
     const snapshot = plan.snapshotAt(atMs)
-    const { windows } = snapshot
-    const request: ChargeRequest =
-      idempotencyKey === undefined
-        ? { clientId, windows, cost, at: atMs }
-        : {
-            clientId,
-            windows,
-            cost,
-            at: atMs,
-            idempotency: { key: idempotencyKey, expiresAt: atMs + this.idempotencyTtlMs },
-          }
+    const request = this.chargeRequest(clientId, snapshot, cost, key, atMs)
     let result: ChargeResult
     try {
-      // A synchronous store answers without a promise of its own: one promise per request, not two.
       result =
         this.store.chargeSync === undefined
           ? await this.store.charge(request)
@@ -294,11 +313,37 @@ export class ApiBilling {
     } catch (error) {
       throw toStoreUnavailableError(error, STORE_FAILED)
     }
+    return this.decide(clientId, credits, key, atMs, snapshot, result)
+  }
+
+  /** The store request of a charge of `cost` units at `atMs`, with the idempotency claim of `key`. */
+  private chargeRequest(
+    clientId: string,
+    snapshot: PlanWindows,
+    cost: number,
+    key: string | undefined,
+    atMs: number,
+  ): ChargeRequest {
+    const { windows } = snapshot
+    return key === undefined
+      ? { clientId, windows, cost, at: atMs }
+      : { clientId, windows, cost, at: atMs, idempotency: { key, expiresAt: atMs + this.idempotencyTtlMs } }
+  }
+
+  /** The decision of the store's answer `result`; fires the credit alerts of a new charge. */
+  private decide(
+    clientId: string,
+    credits: number,
+    key: string | undefined,
+    atMs: number,
+    snapshot: PlanWindows,
+    result: ChargeResult,
+  ): Decision {
     const chargeId =
       result.allowed && credits > 0
-        ? idempotencyKey === undefined
+        ? key === undefined
           ? this.chargeIds.next()
-          : KEYED_CHARGE + idempotencyKey
+          : KEYED_CHARGE + key
         : undefined
     const decision = this.decisions.build(
       clientId,
