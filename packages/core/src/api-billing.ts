@@ -274,13 +274,10 @@ export class ApiBilling {
         return this.trackAsync(clientId, credits, cost, key, plan, atMs)
       }
       const snapshot = plan.snapshotAt(atMs)
-      const request = this.chargeRequest(clientId, snapshot, cost, key, atMs)
-      let result: ChargeResult
-      try {
-        result = this.store.chargeSync(request)
-      } catch (error) {
-        throw toStoreUnavailableError(error, STORE_FAILED)
-      }
+      const result = this.chargeNow(
+        this.store.chargeSync,
+        this.chargeRequest(clientId, snapshot, cost, key, atMs),
+      )
       return Promise.resolve(this.decide(clientId, credits, key, atMs, snapshot, result))
     } catch (error) {
       return Promise.reject(error)
@@ -304,16 +301,21 @@ export class ApiBilling {
     }
     const snapshot = plan.snapshotAt(atMs)
     const request = this.chargeRequest(clientId, snapshot, cost, key, atMs)
-    let result: ChargeResult
+    const { chargeSync } = this.store
+    const result =
+      chargeSync === undefined
+        ? await this.callStore(() => this.store.charge(request))
+        : this.chargeNow(chargeSync, request)
+    return this.decide(clientId, credits, key, atMs, snapshot, result)
+  }
+
+  /** Runs a synchronous store's charge, its failures mapped as {@link callStore} maps them. */
+  private chargeNow(chargeSync: NonNullable<UsageStore['chargeSync']>, request: ChargeRequest): ChargeResult {
     try {
-      result =
-        this.store.chargeSync === undefined
-          ? await this.store.charge(request)
-          : this.store.chargeSync(request)
+      return chargeSync.call(this.store, request)
     } catch (error) {
       throw toStoreUnavailableError(error, STORE_FAILED)
     }
-    return this.decide(clientId, credits, key, atMs, snapshot, result)
   }
 
   /** The store request of a charge of `cost` units at `atMs`, with the idempotency claim of `key`. */
