@@ -1,4 +1,5 @@
 import { GRANTED_AT_DIGITS } from '../grant-ids.js'
+import { CHARGE_LUA_HELPERS } from './charge-lua-helpers.js'
 import { LUA_HELPERS } from './lua-helpers.js'
 
 /** How many keys precede the counter keys in {@link CREDIT_CHARGE_SCRIPT}. */
@@ -33,17 +34,12 @@ export const CREDIT_CHARGE_ARGS_PER_WINDOW = 6
  * with `spent` as `grantKeyId=credits,...` and `balance` empty when no window overflows into the balance.
  * An allowed charge's outcome (without `rejectedBy`) is what the idempotency record keeps.
  */
-export const CREDIT_CHARGE_SCRIPT = `${LUA_HELPERS}
+export const CREDIT_CHARGE_SCRIPT = `${LUA_HELPERS}${CHARGE_LUA_HELPERS}
 local cost = tonumber(ARGV[1])
 local at = tonumber(ARGV[2])
 local key = ARGV[4]
-if key ~= '' then
-  local expiry = redis.call('ZSCORE', KEYS[2], key)
-  if expiry and tonumber(expiry) > at then
-    local answer = redis.call('HGET', KEYS[1], key)
-    if answer then return {1, 1, answer} end
-  end
-end
+local stored = stored_answer(key, at)
+if stored then return {1, 1, stored} end
 local F = ${CREDIT_CHARGE_FIXED_KEYS}
 local n = #KEYS - F
 local function arg(i, k) return tonumber(ARGV[${CREDIT_CHARGE_FIXED_ARGS} + ${CREDIT_CHARGE_ARGS_PER_WINDOW} * (i - 1) + k]) end
@@ -116,36 +112,12 @@ for _, g in ipairs(grants) do
   end
   left = left - c
 end
-local created = false
-for i = 1, n do
-  local counter = KEYS[F + i]
-  local v = redis.call('INCRBY', counter, cost)
-  used[i] = v
-  if v == cost then
-    redis.call('PEXPIRE', counter, ARGV[${CREDIT_CHARGE_FIXED_ARGS} + ${CREDIT_CHARGE_ARGS_PER_WINDOW} * (i - 1) + 2])
-    redis.call('ZADD', KEYS[5], arg(i, 4), ARGV[${CREDIT_CHARGE_FIXED_ARGS} + ${CREDIT_CHARGE_ARGS_PER_WINDOW} * (i - 1) + 3])
-    created = true
-  end
-end
-if created then
-  local stale = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', '(' .. ARGV[7], 'LIMIT', 0, 8)
-  for _, member in ipairs(stale) do
-    if redis.call('EXISTS', ARGV[8] .. 'w:' .. member) == 0 then redis.call('ZREM', KEYS[5], member) end
-  end
-end
+charge_counters(used, n, F, ${CREDIT_CHARGE_FIXED_ARGS}, ${CREDIT_CHARGE_ARGS_PER_WINDOW}, cost)
 if redis.call('HINCRBY', KEYS[3], ARGV[3], cost) == cost then redis.call('ZADD', KEYS[4], ARGV[3], ARGV[3]) end
 if from_balance > 0 then redis.call('HINCRBY', KEYS[3], ARGV[3] .. ':b', num(from_balance)) end
 if overage > 0 then redis.call('HINCRBY', KEYS[3], ARGV[3] .. ':o', num(overage)) end
 local answer = outcome(from_balance, overage, balance, table.concat(spent, ','), '')
-if key ~= '' then
-  redis.call('HSET', KEYS[1], key, answer)
-  redis.call('ZADD', KEYS[2], ARGV[5], key)
-  local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2], 'LIMIT', 0, 16)
-  if #expired > 0 then
-    hdel_all(KEYS[1], expired)
-    redis.call('ZREM', KEYS[2], unpack(expired))
-  end
-end
+if key ~= '' then remember_answer(key, answer) end
 redis.call('SADD', KEYS[6], ARGV[6])
 return {1, 0, answer}
 `
