@@ -3,9 +3,8 @@ import type { Collection, Filter } from 'mongodb'
 import { double } from './counter-documents.js'
 import { isDuplicateKeyError } from './is-duplicate-key-error.js'
 import { maxUsedWithRoom } from './max-used-with-room.js'
+import { LOST_RACE, retryLostRaces } from './retry-lost-races.js'
 import { type ArchivedWindowDocument, compoundId, type SlotDocument } from './store-documents.js'
-
-const MAX_ATTEMPTS = 200
 
 /** The `_id` of window `w` of client `clientId` in the archive collection. */
 export function archivedId(clientId: string, w: StoreWindow): string {
@@ -53,14 +52,18 @@ export class ArchivedWindows {
     return ids.map((id) => usedById.get(id) ?? 0)
   }
 
-  /** Adds `cost` to an archived window if it has room (`hasRoom`); its new `used`, or `undefined` when full. */
+  /**
+   * Adds `cost` to an archived window if it has room (`hasRoom`); its new `used`, or `undefined` when
+   * full. A lost race (room, but the update or first insert lost to another writer) is retried
+   * (`retryLostRaces`), never answered as full.
+   */
   async reserve(clientId: string, w: StoreWindow, cost: number): Promise<number | undefined> {
     const _id = archivedId(clientId, w)
     // hasRoom, stated for the filter (see maxUsedWithRoom).
     const filter: Filter<ArchivedWindowDocument> = isUnlimited(w.limit)
       ? { _id }
       : { _id, used: { $lte: maxUsedWithRoom(cost, w.limit) } }
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    return retryLostRaces(`archived window reserve for client "${clientId}"`, async () => {
       const after = await this.windows.findOneAndUpdate(
         filter,
         { $inc: { used: double(cost), version: double(1) } },
@@ -68,10 +71,7 @@ export class ArchivedWindows {
       )
       if (after !== null) return after.used
       const existing = await this.windows.findOne({ _id })
-      if (existing !== null) {
-        if (!hasRoom(existing.used, cost, w.limit)) return undefined
-        continue
-      }
+      if (existing !== null) return hasRoom(existing.used, cost, w.limit) ? LOST_RACE : undefined
       if (!hasRoom(0, cost, w.limit)) return undefined
       const { duration, start, end } = w
       try {
@@ -87,9 +87,9 @@ export class ArchivedWindows {
         return cost
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error
+        return LOST_RACE
       }
-    }
-    return undefined
+    })
   }
 
   /** Gives back what {@link reserve} took, when the rest of the charge was refused. */

@@ -1,9 +1,4 @@
-import {
-  type GrantRequest,
-  type GrantSpend,
-  type StoredGrant,
-  StoreUnavailableError,
-} from '@x/api-billing-core'
+import type { GrantRequest, GrantSpend, StoredGrant } from '@x/api-billing-core'
 import type { Collection, Filter, UpdateFilter } from 'mongodb'
 import { double } from './counter-documents.js'
 import {
@@ -15,9 +10,8 @@ import {
   toGrantEntry,
 } from './grant-entries.js'
 import { isDuplicateKeyError } from './is-duplicate-key-error.js'
+import { LOST_RACE, retryLostRaces } from './retry-lost-races.js'
 import type { CounterDocument, GrantEntry } from './store-documents.js'
-
-const MAX_ATTEMPTS = 200
 
 /**
  * A client's prepaid grants, kept in its counter document (`grants`, `grantKeys`, `grantExpiries`,
@@ -50,7 +44,7 @@ export class ClientGrants {
     }
     const update: UpdateFilter<CounterDocument> = { $set: set, $inc: { grantsVersion: double(1) } }
     if (grant.expiresAt !== undefined) update.$push = { grantExpiries: grant.expiresAt }
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    return retryLostRaces(`grant for client "${clientId}"`, async () => {
       try {
         await this.counters.updateOne(filter as Filter<CounterDocument>, update, { upsert: true })
         return grant
@@ -60,11 +54,8 @@ export class ClientGrants {
       const doc = await this.counters.findOne({ _id: clientId })
       const id = idempotencyKey === undefined ? grant.id : doc?.grantKeys?.[grantKeyField(idempotencyKey)]
       const existing = id === undefined ? undefined : doc?.grants?.[grantField(id)]
-      if (existing !== undefined) return fromGrantEntry(existing)
-    }
-    throw new StoreUnavailableError(
-      `MongoUsageStore: grant for client "${clientId}" lost ${MAX_ATTEMPTS} races in a row`,
-    )
+      return existing === undefined ? LOST_RACE : fromGrantEntry(existing)
+    })
   }
 
   /** The client's listed grants at `now` (see `listedGrants`). */
@@ -101,9 +92,12 @@ export class ClientGrants {
     return docs.map((d) => d._id)
   }
 
-  /** Removes the client's grants that expired at or before `before` (and their idempotency keys). */
+  /**
+   * Removes the client's grants that expired at or before `before` (and their idempotency keys); when
+   * the grants changed since they were read, reads them again (`retryLostRaces`).
+   */
   async purge(clientId: string, before: number): Promise<void> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    await retryLostRaces(`grant purge for client "${clientId}"`, async () => {
       const doc = await this.counters.findOne(
         { _id: clientId },
         { projection: { grants: 1, grantsVersion: 1 } },
@@ -118,34 +112,35 @@ export class ClientGrants {
         unset[`grants.${field}`] = ''
         if (entry.idempotencyKey !== null) unset[`grantKeys.${grantKeyField(entry.idempotencyKey)}`] = ''
       }
-      if (Object.keys(unset).length === 0) return
+      if (Object.keys(unset).length === 0) return undefined
       const purged = await this.counters.updateOne(
         { _id: clientId, ...grantsVersionFilter(doc) } as Filter<CounterDocument>,
         { $unset: unset, $set: { grantExpiries: kept }, $inc: { grantsVersion: double(1) } },
       )
-      if (purged.matchedCount === 1) return
-    }
+      return purged.matchedCount === 1 ? undefined : LOST_RACE
+    })
   }
 
+  /** {@link restore} of one grant; when both conditional updates miss, reads again (`retryLostRaces`). */
   private async restoreOne(clientId: string, grantId: string, credits: number, now: number): Promise<void> {
     const path = `grants.${grantField(grantId)}`
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    await retryLostRaces(`grant restore for client "${clientId}"`, async () => {
       const doc = await this.counters.findOne({ _id: clientId }, { projection: { [path]: 1 } })
       const entry: GrantEntry | undefined = doc?.grants?.[grantField(grantId)]
-      if (entry === undefined || entry.voided) return
-      if (entry.expiresAt !== null && entry.expiresAt <= now) return
+      if (entry === undefined || entry.voided) return undefined
+      if (entry.expiresAt !== null && entry.expiresAt <= now) return undefined
       const cap = entry.credits - credits
       const live = { _id: clientId, [`${path}.voided`]: false }
       const up = await this.counters.updateOne(
         { ...live, [`${path}.remaining`]: { $lte: cap } } as Filter<CounterDocument>,
         { $inc: { [`${path}.remaining`]: double(credits), grantsVersion: double(1) } },
       )
-      if (up.matchedCount === 1) return
+      if (up.matchedCount === 1) return undefined
       const full = await this.counters.updateOne(
         { ...live, [`${path}.remaining`]: { $gt: cap } } as Filter<CounterDocument>,
         { $set: { [`${path}.remaining`]: double(entry.credits) }, $inc: { grantsVersion: double(1) } },
       )
-      if (full.matchedCount === 1) return
-    }
+      return full.matchedCount === 1 ? undefined : LOST_RACE
+    })
   }
 }

@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises'
-import { planCreditCharge, StoreUnavailableError, type StoreWindow } from '@x/api-billing-core'
+import { planCreditCharge, type StoreWindow } from '@x/api-billing-core'
 import type { Collection } from 'mongodb'
 import type { ArchivedWindows } from './archived-windows.js'
 import {
@@ -19,10 +18,10 @@ import {
 } from './credit-batches.js'
 import { spendableGrants } from './grant-entries.js'
 import { isDuplicateKeyError } from './is-duplicate-key-error.js'
+import { LOST_RACE, retryLostRaces } from './retry-lost-races.js'
 import type { CounterDocument } from './store-documents.js'
 import type { WindowCounters } from './window-counters.js'
 
-const MAX_ATTEMPTS = 200
 /** Reads and guarded writes a batch tries before charging its items one at a time. */
 const BATCH_ATTEMPTS = 3
 
@@ -58,15 +57,11 @@ export class CreditCounters {
     return answers
   }
 
-  /** One item, wherever its windows live; lost races are retried. */
+  /** One item, wherever its windows live; lost races are retried (`retryLostRaces`). */
   private async chargeOne(clientId: string, item: CreditItem): Promise<CreditAnswer> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (attempt > 2) await sleep(Math.min(attempt, 20) * Math.random())
-      const answer = await this.attempt(clientId, item)
-      if (answer !== undefined) return answer
-    }
-    throw new StoreUnavailableError(
-      `MongoUsageStore: credit charge for client "${clientId}" lost ${MAX_ATTEMPTS} races in a row; try again`,
+    return retryLostRaces(
+      `credit charge for client "${clientId}"`,
+      async () => (await this.attempt(clientId, item)) ?? LOST_RACE,
     )
   }
 

@@ -8,9 +8,8 @@ import {
 import type { Collection, Filter } from 'mongodb'
 import { double } from './counter-documents.js'
 import { isDuplicateKeyError } from './is-duplicate-key-error.js'
+import { LOST_RACE, retryLostRaces } from './retry-lost-races.js'
 import { compoundId, type LedgerDocument } from './store-documents.js'
-
-const MAX_ATTEMPTS = 200
 
 /** The parts of a bucket's credits: paid from grants, billed as overage (each default 0). */
 export interface LedgerSplit {
@@ -51,7 +50,8 @@ export class UsageLedger {
 
   /**
    * Adds `credits` (of which `split` from grants and overage; default none) to the bucket of `at`,
-   * creating it with both parts at 0.
+   * creating it with both parts at 0. A duplicate key on the upsert (two first writes) is retried
+   * (`retryLostRaces`), never dropped.
    */
   async add(clientId: string, at: number, credits: number, split?: LedgerSplit): Promise<void> {
     if (credits === 0) return
@@ -62,32 +62,36 @@ export class UsageLedger {
       if (split !== undefined && split[field] !== 0) inc[field] = double(split[field])
       else onInsert[field] = double(0)
     }
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    await retryLostRaces(`ledger add for client "${clientId}"`, async () => {
       try {
         await this.ledger.updateOne(
           { _id: compoundId(clientId, bucketStart) },
           { $inc: inc, $setOnInsert: onInsert },
           { upsert: true },
         )
-        return
+        return undefined
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error
+        return LOST_RACE
       }
-    }
+    })
   }
 
-  /** Takes `refund`'s credits, fromBalance and overage from the bucket of `at`, each never below zero. */
+  /**
+   * Takes `refund`'s credits, fromBalance and overage from the bucket of `at`, each never below zero; a
+   * field that changed between the two conditional updates is retried (`retryLostRaces`).
+   */
   async subtract(clientId: string, at: number, refund: LedgerRefund): Promise<void> {
     const _id = compoundId(clientId, ledgerBucketStart(at))
     for (const field of REFUNDED_FIELDS) {
       const amount = refund[field]
       if (amount <= 0) continue
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      await retryLostRaces(`ledger refund for client "${clientId}"`, async () => {
         const down = await this.ledger.updateOne(
           { _id, [field]: { $gte: amount } } as Filter<LedgerDocument>,
           { $inc: { [field]: double(-amount) } },
         )
-        if (down.matchedCount === 1) break
+        if (down.matchedCount === 1) return undefined
         // Below `amount`, or absent (a bucket written before layout 3): empty it.
         const zero = await this.ledger.updateOne(
           {
@@ -96,8 +100,9 @@ export class UsageLedger {
           } as Filter<LedgerDocument>,
           { $set: { [field]: double(0) } },
         )
-        if (zero.matchedCount === 1 || (await this.ledger.findOne({ _id })) === null) break
-      }
+        const done = zero.matchedCount === 1 || (await this.ledger.findOne({ _id })) === null
+        return done ? undefined : LOST_RACE
+      })
     }
   }
 

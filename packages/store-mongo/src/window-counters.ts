@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises'
-import { hasRoom, StoreUnavailableError, type StoreWindow } from '@x/api-billing-core'
+import { hasRoom, type StoreWindow } from '@x/api-billing-core'
 import type { Collection } from 'mongodb'
 import type { ArchivedWindows } from './archived-windows.js'
 import {
@@ -23,16 +22,16 @@ import {
   usedOf,
 } from './counter-documents.js'
 import { isDuplicateKeyError } from './is-duplicate-key-error.js'
+import { LOST_RACE, retryLostRaces } from './retry-lost-races.js'
 import type { CounterDocument, SlotDocument } from './store-documents.js'
 
-const MAX_ATTEMPTS = 200
 /** Reads and guarded writes a batch tries before charging its requests one at a time. */
 const BATCH_ATTEMPTS = 3
 
 /**
  * A client's window counters: the counter document (current and previous window of each duration)
  * and, for older windows, the archive collection. Charges are all windows or none; lost races are
- * retried, never reported.
+ * retried (`retryLostRaces`), reported only after 200 in a row.
  */
 export class WindowCounters {
   constructor(
@@ -46,13 +45,9 @@ export class WindowCounters {
     const { filter, update } = currentWindowsCharge(clientId, windows, cost)
     const charged = await this.counters.findOneAndUpdate(filter, update, { returnDocument: 'after' })
     if (charged !== null) return { allowed: true, used: usedInCurrent(charged, windows) }
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (attempt > 2) await sleep(Math.min(attempt, 20) * Math.random())
-      const result = await this.chargePlaced(clientId, windows, cost)
-      if (result !== undefined) return result
-    }
-    throw new StoreUnavailableError(
-      `MongoUsageStore: charge for client "${clientId}" lost ${MAX_ATTEMPTS} races in a row; try again`,
+    return retryLostRaces(
+      `charge for client "${clientId}"`,
+      async () => (await this.chargePlaced(clientId, windows, cost)) ?? LOST_RACE,
     )
   }
 
@@ -88,23 +83,20 @@ export class WindowCounters {
     return (await this.place(clientId, doc, windows)).map(usedOf)
   }
 
-  /** Subtracts `credits` from one window, never below zero. */
+  /** Subtracts `credits` from one window, never below zero; a lost race is re-read and retried. */
   async refund(clientId: string, w: StoreWindow, credits: number): Promise<void> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    await retryLostRaces(`refund for client "${clientId}"`, async () => {
       const doc = await this.counters.findOne({ _id: clientId })
       const [placement] = await this.place(clientId, doc, [w])
-      if (placement === undefined || placement.at === 'new') return
+      if (placement === undefined || placement.at === 'new') return undefined
       if (placement.at === 'archive') {
-        if (await this.archive.refund(clientId, w, credits)) return
-        continue
+        return (await this.archive.refund(clientId, w, credits)) ? undefined : LOST_RACE
       }
       const { down, zero } = slotRefund(clientId, placement.at, w, credits)
-      if ((await this.counters.updateOne(down.filter, down.update)).matchedCount === 1) return
-      if ((await this.counters.updateOne(zero.filter, zero.update)).matchedCount === 1) return
-    }
-    throw new StoreUnavailableError(
-      `MongoUsageStore: refund for client "${clientId}" lost ${MAX_ATTEMPTS} races in a row`,
-    )
+      if ((await this.counters.updateOne(down.filter, down.update)).matchedCount === 1) return undefined
+      if ((await this.counters.updateOne(zero.filter, zero.update)).matchedCount === 1) return undefined
+      return LOST_RACE
+    })
   }
 
   /** Removes the counter-document windows `drop` selects, each only if it is still the one read. */
