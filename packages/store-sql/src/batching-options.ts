@@ -2,8 +2,9 @@ import { InvalidArgumentError } from '@x/api-billing-core'
 import type { BatcherSettings } from './engines/batcher.js'
 
 /**
- * How a `SqlUsageStore` gathers concurrent charges into one database call and one transaction
- * (option `batching`). Every caller still gets its own exact, committed answer.
+ * How a `SqlUsageStore` gathers concurrent charges into one database call and one transaction, and
+ * concurrent status reads into one select (option `batching`). Every caller still gets its own exact,
+ * committed answer. The same settings apply to both kinds, each with its own batches.
  */
 export interface SqlBatchingOptions {
   /** Most charges in one call, 1 to 1000. Default 64 on Postgres and MySQL/MariaDB, 1000 on SQLite. */

@@ -71,8 +71,9 @@ export interface SqlUsageStoreOptions<DB = unknown> {
    * Whether charges that arrive together go to the database as one call in one transaction, each caller
    * still answered with its own exact result: on Postgres and MySQL/MariaDB the charges that arrive in
    * the same event-loop turn or while a batch is in flight (one call of `<prefix>charge_many`); on
-   * SQLite every operation of the same turn (group commit). `false`: one call (SQLite: one transaction)
-   * per operation. Default `true` (`{ maxBatchSize: 64, maxBatchWaitMs: 1 }`; SQLite `maxBatchSize` 1000).
+   * SQLite every operation of the same turn (group commit). Status reads that arrive together on
+   * Postgres and MySQL/MariaDB go as one select. `false`: one call (SQLite: one transaction) per
+   * operation. Default `true` (`{ maxBatchSize: 64, maxBatchWaitMs: 1 }`; SQLite `maxBatchSize` 1000).
    */
   readonly batching?: boolean | SqlBatchingOptions
 }
@@ -83,7 +84,8 @@ export interface SqlUsageStoreOptions<DB = unknown> {
  * transaction, and only if every window has room; each engine's concurrency model is used as it is
  * (SQLite's single writer with group commit, row locks taken in one order on Postgres and InnoDB), so
  * any number of processes can share one database and the count stays exact. Never locks a table.
- * Charges that arrive together go to the database as one call (option `batching`, on by default).
+ * Charges (and status reads) that arrive together go to the database as one call (option `batching`, on
+ * by default).
  *
  * Call {@link SqlUsageStore.init} once at start-up: it creates or upgrades the tables. Database
  * failures reject with `StoreUnavailableError`; a pool reconnects by itself once the database is back.

@@ -16,15 +16,17 @@ import { mysqlProcedureNames } from '../mysql-procedures.js'
 import { retryOnConflict } from '../retry-on-conflict.js'
 import type { TableNames } from '../table-names.js'
 import { lockOrder, windowKey } from '../window-order.js'
-import { batchedCharge } from './batched-charge.js'
+import { batchedCalls } from './batched-calls.js'
 import type { BatcherSettings } from './batcher.js'
 import { chargeBatch } from './charge-batch.js'
 import { CreditOperations } from './credit-operations.js'
+import { text } from './credit-rows.js'
 import { creditStatements } from './credit-statements.js'
 import { batchAnswers, mysqlBatchArguments } from './mysql-batch-payload.js'
 import { ledgerBucketOf, num, type Row, rawQuery } from './raw-query.js'
 import { serverCreditSessions } from './server-credit-sessions.js'
 import type { SqlEngine } from './sql-engine.js'
+import { type StatusRead, usedPerRead } from './status-reads.js'
 
 /**
  * MySQL and MariaDB (InnoDB): every charge and refund is one `CALL` of a stored procedure that
@@ -36,10 +38,15 @@ import type { SqlEngine } from './sql-engine.js'
 export class MysqlEngine implements SqlEngine {
   readonly credits: CreditOperations
   private readonly sql: ReturnType<typeof mysqlStatements>
+  /** The status select for `n` windows in all, by `n`. */
   private readonly statusByWindowCount = new Map<number, string>()
   private readonly chargeRequest: (request: ChargeRequest) => Promise<ChargeResult>
+  private readonly statusRead: (read: StatusRead) => Promise<readonly number[]>
 
-  /** `batching`: how charges are gathered into `<prefix>charge_many` calls; `undefined`: one call each. */
+  /**
+   * `batching`: how charges are gathered into `<prefix>charge_many` calls, and status reads into one
+   * select; `undefined`: one call each.
+   */
   constructor(
     private readonly db: Kysely<unknown>,
     private readonly tables: TableNames,
@@ -48,11 +55,15 @@ export class MysqlEngine implements SqlEngine {
   ) {
     this.sql = mysqlStatements(tables, prefix)
     this.credits = new CreditOperations(serverCreditSessions(db, 'mysql'), creditStatements('mysql', tables))
-    this.chargeRequest = batchedCharge(batching, {
+    this.chargeRequest = batchedCalls(batching, {
       one: (request) => this.chargeOne(request),
       many: (requests) => this.chargeMany(requests),
       // The batch procedure keeps an answer in a varchar(4096) of a MEMORY table: enough for 200 windows.
       batchable: (request) => request.windows.length <= MAX_BATCHED_WINDOWS,
+    })
+    this.statusRead = batchedCalls(batching, {
+      one: async (read) => (await this.statusMany([read]))[0] as number[],
+      many: (reads) => this.statusMany(reads),
     })
   }
 
@@ -91,25 +102,38 @@ export class MysqlEngine implements SqlEngine {
     })
   }
 
-  /** The status query for `n` windows, built once per window count. */
+  /** The status select for `n` windows (of one client or several), built once per `n`. */
   private statusFor(n: number): string {
     let found = this.statusByWindowCount.get(n)
     if (found === undefined) {
-      const match = Array.from({ length: n }, () => '(duration = ? and window_start = ?)').join(' or ')
-      found = `select duration, window_start, used from ${this.tables.counters} where client_id = ? and (${match})`
+      const match = Array.from({ length: n }, () => '(client_id = ? and duration = ? and window_start = ?)')
+      found = `select client_id, duration, window_start, used from ${this.tables.counters} where ${match.join(' or ')}`
       this.statusByWindowCount.set(n, found)
     }
     return found
   }
 
-  async status(clientId: string, windows: readonly StoreWindow[]): Promise<readonly number[]> {
-    if (windows.length === 0) return []
-    const { rows } = await rawQuery(this.db, this.statusFor(windows.length), [
-      clientId,
-      ...windows.flatMap((w) => [w.duration, w.start]),
-    ])
-    const byKey = new Map(rows.map((r) => [windowKey(String(r.duration), num(r.window_start)), num(r.used)]))
-    return windows.map((w) => byKey.get(windowKey(w.duration, w.start)) ?? 0)
+  status(clientId: string, windows: readonly StoreWindow[]): Promise<readonly number[]> {
+    return this.statusRead({ clientId, windows })
+  }
+
+  /** Status reads (one, or a batch) in one select by primary key (no transaction: nothing is written). */
+  private async statusMany(reads: readonly StatusRead[]): Promise<number[][]> {
+    const parameters: unknown[] = []
+    for (const { clientId, windows } of reads)
+      for (const w of windows) parameters.push(clientId, w.duration, w.start)
+    if (parameters.length === 0) return reads.map(() => [])
+    const { rows } = await rawQuery(this.db, this.statusFor(parameters.length / 3), parameters)
+    const byKey = new Map(
+      rows.map((r) => [statusKey(text(r.client_id), String(r.duration), num(r.window_start)), num(r.used)]),
+    )
+    const used: number[] = []
+    for (const { clientId, windows } of reads) {
+      // The client id as the database returns it: its UTF-8 bytes, decoded.
+      const stored = Buffer.from(clientId, 'utf8').toString('utf8')
+      for (const w of windows) used.push(byKey.get(statusKey(stored, w.duration, w.start)) ?? 0)
+    }
+    return usedPerRead(reads, used)
   }
 
   /** A refund without `restore` or `overage` (the store sends those to {@link credits}): one procedure call. */
@@ -229,4 +253,9 @@ function mysqlStatements(t: TableNames, prefix: string) {
     purgeRefundKeys: `delete from ${R} where expires_at <= ?`,
     purgeGrants: `delete from ${t.grants} where expires_at <= ?`,
   } as const
+}
+
+/** The key of one counter row in a status answer: client, duration and window start. */
+function statusKey(clientId: string, duration: string, start: number): string {
+  return `${clientId}\u0000${windowKey(duration, start)}`
 }

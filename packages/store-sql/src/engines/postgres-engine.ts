@@ -15,7 +15,7 @@ import { postgresFunctionNames } from '../postgres-functions.js'
 import { retryOnConflict } from '../retry-on-conflict.js'
 import { sqlLimit } from '../store-input.js'
 import type { TableNames } from '../table-names.js'
-import { batchedCharge } from './batched-charge.js'
+import { batchedCalls } from './batched-calls.js'
 import type { BatcherSettings } from './batcher.js'
 import { chargeBatch } from './charge-batch.js'
 import { CreditOperations } from './credit-operations.js'
@@ -23,6 +23,7 @@ import { creditStatements } from './credit-statements.js'
 import { ledgerBucketOf, num, type Row, rawQuery } from './raw-query.js'
 import { serverCreditSessions } from './server-credit-sessions.js'
 import type { SqlEngine } from './sql-engine.js'
+import { flatStatusWindows, type StatusRead, usedPerRead } from './status-reads.js'
 
 /**
  * Postgres: every charge and refund is one short `select` of a PL/pgSQL function that migrations create
@@ -35,8 +36,12 @@ export class PostgresEngine implements SqlEngine {
   readonly credits: CreditOperations
   private readonly sql: ReturnType<typeof postgresStatements>
   private readonly chargeRequest: (request: ChargeRequest) => Promise<ChargeResult>
+  private readonly statusRead: (read: StatusRead) => Promise<readonly number[]>
 
-  /** `batching`: how charges are gathered into `<prefix>charge_many` calls; `undefined`: one call each. */
+  /**
+   * `batching`: how charges are gathered into `<prefix>charge_many` calls, and status reads into one
+   * select; `undefined`: one call each.
+   */
   constructor(
     private readonly db: Kysely<unknown>,
     tables: TableNames,
@@ -48,9 +53,13 @@ export class PostgresEngine implements SqlEngine {
       serverCreditSessions(db, 'postgres'),
       creditStatements('postgres', tables),
     )
-    this.chargeRequest = batchedCharge(batching, {
+    this.chargeRequest = batchedCalls(batching, {
       one: (request) => this.chargeOne(request),
       many: (requests) => this.chargeMany(requests),
+    })
+    this.statusRead = batchedCalls(batching, {
+      one: (read) => this.statusOne(read),
+      many: (reads) => this.statusMany(reads),
     })
   }
 
@@ -111,13 +120,27 @@ export class PostgresEngine implements SqlEngine {
     }))
   }
 
-  async status(clientId: string, windows: readonly StoreWindow[]): Promise<readonly number[]> {
+  status(clientId: string, windows: readonly StoreWindow[]): Promise<readonly number[]> {
+    return this.statusRead({ clientId, windows })
+  }
+
+  private async statusOne({ clientId, windows }: StatusRead): Promise<readonly number[]> {
     const { rows } = await rawQuery(this.db, this.sql.status, [
       clientId,
       windows.map((w) => w.duration),
       windows.map((w) => w.start),
     ])
     return rows.map((r) => num(r.used))
+  }
+
+  /** Several status reads in one select, by primary key (no transaction: nothing is written). */
+  private async statusMany(reads: readonly StatusRead[]): Promise<number[][]> {
+    const { clients, durations, starts } = flatStatusWindows(reads)
+    const { rows } = await rawQuery(this.db, this.sql.statusMany, [clients, durations, starts])
+    return usedPerRead(
+      reads,
+      rows.map((r) => num(r.used)),
+    )
   }
 
   /** A refund without `restore` or `overage` (the store sends those to {@link credits}): one function call. */
@@ -178,6 +201,12 @@ function postgresStatements(t: TableNames, prefix: string) {
 select coalesce(c.used, 0) as used
 from unnest($2::text[], $3::bigint[]) with ordinality as r(duration, window_start, ord)
 left join ${C} c on c.client_id = $1 and c.duration = r.duration and c.window_start = r.window_start
+order by r.ord`,
+    // Parallel arrays, one entry per window of every read: $1 clients, $2 durations, $3 starts.
+    statusMany: `
+select coalesce(c.used, 0) as used
+from unnest($1::text[], $2::text[], $3::bigint[]) with ordinality as r(client_id, duration, window_start, ord)
+left join ${C} c on c.client_id = r.client_id and c.duration = r.duration and c.window_start = r.window_start
 order by r.ord`,
     // $1 client, $2 durations, $3 starts, $4 refund key, $5 its expiry, $6 credits, $7 ledger bucket,
     // $8 the idempotency key of the refunded charge (null = none), forgotten with the refund.
