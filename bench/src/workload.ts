@@ -31,6 +31,20 @@ export function scenarioName(windows: WindowCount): string {
 /** Where our contestant's plans come from: pinned with `updateClientQuotas`, or `resolveClient`. */
 export type PlanSource = 'pinned' | 'resolved'
 
+/**
+ * What each measured call does: charge 1 credit (`tryTrackClientUsage`, the peer's `consume`), or read
+ * a client's state without changing it (`getQuotaStatus`, the peer's `get`; one window only).
+ */
+export type BenchOperation = 'charge' | 'status'
+
+/** How {@link ourContestant} sets up and what it measures. */
+export interface OurContestantOptions {
+  /** Where the plans come from. Default `'pinned'`. */
+  readonly plans?: PlanSource
+  /** What each call does. Default `'charge'`. */
+  readonly operation?: BenchOperation
+}
+
 /** An engine on `store` whose every client has {@link benchPlan}, pinned or resolved (and cached). */
 async function benchBilling(store: UsageStore, windows: WindowCount, plans: PlanSource): Promise<ApiBilling> {
   if (plans === 'pinned') {
@@ -59,14 +73,26 @@ export function ourContestant(
   windows: WindowCount,
   open: () => Promise<UsageStore>,
   cleanup: () => Promise<void> = async () => undefined,
-  plans: PlanSource = 'pinned',
+  options: OurContestantOptions = {},
 ): Contestant {
+  const { plans = 'pinned', operation = 'charge' } = options
   return {
     name,
     ours: true,
     async setup(): Promise<Runner> {
       const store = await open()
       const billing = await benchBilling(store, windows, plans)
+      if (operation === 'status') {
+        // Every client has counters to read, as the peer's keys have rows.
+        for (const key of CLIENT_KEYS) await billing.tryTrackClientUsage(key, 1)
+        return {
+          op: (i) => billing.getQuotaStatus(CLIENT_KEYS[i % CLIENTS] as string),
+          close: async () => {
+            await store.close()
+            await cleanup()
+          },
+        }
+      }
       return {
         op: (i) => billing.tryTrackClientUsage(CLIENT_KEYS[i % CLIENTS] as string, 1),
         close: async () => {
@@ -87,6 +113,7 @@ export function peerContestant(
   windows: WindowCount,
   make: (durationSeconds: number, keyPrefix: string) => Promise<RateLimiterAbstract>,
   cleanup: () => Promise<void> = async () => undefined,
+  operation: BenchOperation = 'charge',
 ): Contestant {
   return {
     name,
@@ -95,6 +122,11 @@ export function peerContestant(
       const limiters: RateLimiterAbstract[] = []
       for (const w of WINDOWS.slice(0, windows)) limiters.push(await make(w.seconds, `rl_${w.duration}`))
       const single = limiters[0] as RateLimiterAbstract
+      if (operation === 'status') {
+        if (windows !== 1) throw new Error('status reads are measured with one window')
+        for (const key of CLIENT_KEYS) await single.consume(key, 1)
+        return { op: (i) => single.get(CLIENT_KEYS[i % CLIENTS] as string), close: cleanup }
+      }
       const union = new RateLimiterUnion(...limiters)
       const op =
         windows === 1

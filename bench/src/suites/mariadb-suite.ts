@@ -29,7 +29,7 @@ const pool = (database: string): Pool =>
  */
 export async function mariadbScenarios(config: BenchConfig): Promise<Scenario[]> {
   await admin('select 1')
-  return SQL_LOADS.map(({ windows, concurrency, name }) => {
+  return SQL_LOADS.map(({ windows, concurrency, operation, name }) => {
     const database = uniqueName('bench')
     const created = admin(`create database ${database}`)
     const drop = () => admin(`drop database if exists ${database}`)
@@ -49,6 +49,8 @@ export async function mariadbScenarios(config: BenchConfig): Promise<Scenario[]>
               await store.init()
               return store
             },
+            undefined,
+            { operation },
           ),
         ),
         peerContestant(
@@ -79,6 +81,7 @@ export async function mariadbScenarios(config: BenchConfig): Promise<Scenario[]>
             await new Promise<void>((done) => (peerPool ? peerPool.end(() => done()) : done()))
             await drop()
           },
+          operation,
         ),
       ],
       measure: { durationMs: config.ioRunMs, concurrency, sampleEvery: 1 },

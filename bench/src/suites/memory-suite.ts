@@ -29,7 +29,7 @@ export function memoryScenarios(config: BenchConfig): Scenario[] {
                   windows,
                   async () => new MemoryUsageStore(),
                   undefined,
-                  'resolved',
+                  { plans: 'resolved' },
                 ),
               ]
             : []),

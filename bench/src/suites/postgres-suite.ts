@@ -38,7 +38,7 @@ function pool(schema: string): pg.Pool {
  */
 export async function postgresScenarios(config: BenchConfig): Promise<Scenario[]> {
   await admin('select 1')
-  return SQL_LOADS.map(({ windows, concurrency, name }) => {
+  return SQL_LOADS.map(({ windows, concurrency, operation, name }) => {
     const schema = uniqueName('bench')
     const created = admin(`create schema ${schema}`)
     const drop = () => admin(`drop schema if exists ${schema} cascade`)
@@ -58,6 +58,8 @@ export async function postgresScenarios(config: BenchConfig): Promise<Scenario[]
               await store.init()
               return store
             },
+            undefined,
+            { operation },
           ),
         ),
         peerContestant(
@@ -86,6 +88,7 @@ export async function postgresScenarios(config: BenchConfig): Promise<Scenario[]
             await peerPool?.end()
             await drop()
           },
+          operation,
         ),
       ],
       measure: { durationMs: config.ioRunMs, concurrency, sampleEvery: 1 },
