@@ -15,18 +15,17 @@ import { mysqlBatchProcedureName } from '../mysql-batch-procedure.js'
 import { mysqlProcedureNames } from '../mysql-procedures.js'
 import { retryOnConflict } from '../retry-on-conflict.js'
 import type { TableNames } from '../table-names.js'
-import { lockOrder, windowKey } from '../window-order.js'
+import { lockOrder } from '../window-order.js'
 import { batchedCalls } from './batched-calls.js'
 import type { BatcherSettings } from './batcher.js'
 import { chargeBatch } from './charge-batch.js'
 import { CreditOperations } from './credit-operations.js'
-import { text } from './credit-rows.js'
 import { creditStatements } from './credit-statements.js'
 import { batchAnswers, mysqlBatchArguments } from './mysql-batch-payload.js'
 import { ledgerBucketOf, num, type Row, rawQuery } from './raw-query.js'
 import { serverCreditSessions } from './server-credit-sessions.js'
 import type { SqlEngine } from './sql-engine.js'
-import { type StatusRead, usedPerRead } from './status-reads.js'
+import { type StatusRead, usedFromRows } from './status-reads.js'
 
 /**
  * MySQL and MariaDB (InnoDB): every charge and refund is one `CALL` of a stored procedure that
@@ -124,16 +123,7 @@ export class MysqlEngine implements SqlEngine {
       for (const w of windows) parameters.push(clientId, w.duration, w.start)
     if (parameters.length === 0) return reads.map(() => [])
     const { rows } = await rawQuery(this.db, this.statusFor(parameters.length / 3), parameters)
-    const byKey = new Map(
-      rows.map((r) => [statusKey(text(r.client_id), String(r.duration), num(r.window_start)), num(r.used)]),
-    )
-    const used: number[] = []
-    for (const { clientId, windows } of reads) {
-      // The client id as the database returns it: its UTF-8 bytes, decoded.
-      const stored = Buffer.from(clientId, 'utf8').toString('utf8')
-      for (const w of windows) used.push(byKey.get(statusKey(stored, w.duration, w.start)) ?? 0)
-    }
-    return usedPerRead(reads, used)
+    return usedFromRows(reads, rows)
   }
 
   /** A refund without `restore` or `overage` (the store sends those to {@link credits}): one procedure call. */
@@ -253,9 +243,4 @@ function mysqlStatements(t: TableNames, prefix: string) {
     purgeRefundKeys: `delete from ${R} where expires_at <= ?`,
     purgeGrants: `delete from ${t.grants} where expires_at <= ?`,
   } as const
-}
-
-/** The key of one counter row in a status answer: client, duration and window start. */
-function statusKey(clientId: string, duration: string, start: number): string {
-  return `${clientId}\u0000${windowKey(duration, start)}`
 }

@@ -23,7 +23,7 @@ import { creditStatements } from './credit-statements.js'
 import { ledgerBucketOf, num, type Row, rawQuery } from './raw-query.js'
 import { serverCreditSessions } from './server-credit-sessions.js'
 import type { SqlEngine } from './sql-engine.js'
-import { flatStatusWindows, type StatusRead, usedPerRead } from './status-reads.js'
+import { flatStatusWindows, type StatusRead, usedFromRows, usedPerRead } from './status-reads.js'
 
 /**
  * Postgres: every charge and refund is one short `select` of a PL/pgSQL function that migrations create
@@ -124,13 +124,15 @@ export class PostgresEngine implements SqlEngine {
     return this.statusRead({ clientId, windows })
   }
 
-  private async statusOne({ clientId, windows }: StatusRead): Promise<readonly number[]> {
+  /** One status read: a plain index scan, quicker for the server to plan than {@link statusMany}'s join. */
+  private async statusOne(read: StatusRead): Promise<readonly number[]> {
+    const { clientId, windows } = read
     const { rows } = await rawQuery(this.db, this.sql.status, [
       clientId,
       windows.map((w) => w.duration),
       windows.map((w) => w.start),
     ])
-    return rows.map((r) => num(r.used))
+    return usedFromRows([read], rows)[0] as number[]
   }
 
   /** Several status reads in one select, by primary key (no transaction: nothing is written). */
@@ -197,11 +199,10 @@ function postgresStatements(t: TableNames, prefix: string) {
     chargeMany: `select allowed, replayed, used_json from ${F.chargeMany}($1::text[], $2::bigint[],
   $3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::int[], $8::int[], $9::int[], $10::bigint[],
   $11::text[], $12::text[], $13::bigint[], $14::bigint[])`,
+    // $1 client, $2 durations, $3 starts: a superset of the windows asked for, matched in JavaScript.
     status: `
-select coalesce(c.used, 0) as used
-from unnest($2::text[], $3::bigint[]) with ordinality as r(duration, window_start, ord)
-left join ${C} c on c.client_id = $1 and c.duration = r.duration and c.window_start = r.window_start
-order by r.ord`,
+select client_id, duration, window_start, used from ${C}
+where client_id = $1 and duration = any($2::text[]) and window_start = any($3::bigint[])`,
     // Parallel arrays, one entry per window of every read: $1 clients, $2 durations, $3 starts.
     statusMany: `
 select coalesce(c.used, 0) as used

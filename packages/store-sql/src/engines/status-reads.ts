@@ -1,4 +1,7 @@
 import type { StoreWindow } from '@x/api-billing-core'
+import { windowKey } from '../window-order.js'
+import { text } from './credit-rows.js'
+import { num, type Row } from './raw-query.js'
 
 /** One status read: the `used` of each of a client's windows, changing nothing. */
 export interface StatusRead {
@@ -35,4 +38,25 @@ export function usedPerRead(reads: readonly StatusRead[], used: readonly number[
     next += windows.length
   }
   return answers
+}
+
+/**
+ * The answers of `reads` from counter rows (`client_id`, `duration`, `window_start`, `used`) that may
+ * hold more than was asked for and in any order: each window's `used`, 0 where no row matches. Client
+ * ids are compared as the database returns them, decoded from their UTF-8 bytes.
+ */
+export function usedFromRows(reads: readonly StatusRead[], rows: readonly Row[]): number[][] {
+  const byKey = new Map<string, number>()
+  for (const r of rows) {
+    byKey.set(counterKey(text(r.client_id), String(r.duration), num(r.window_start)), num(r.used))
+  }
+  return reads.map(({ clientId, windows }) => {
+    const stored = Buffer.from(clientId, 'utf8').toString('utf8')
+    return windows.map((w) => byKey.get(counterKey(stored, w.duration, w.start)) ?? 0)
+  })
+}
+
+/** The key of one counter row: client, duration and window start. */
+function counterKey(clientId: string, duration: string, start: number): string {
+  return `${clientId}\u0000${windowKey(duration, start)}`
 }
