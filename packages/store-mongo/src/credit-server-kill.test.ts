@@ -19,9 +19,14 @@ const GRANTED = 1_000_000
 const LOOPS = 4
 /** About 2-6 s alone on this machine (two FerretDB starts, a kill, 200 acknowledged charges); 10x that. */
 const TIMEOUT_MS = 60_000
+/** Each wait fails the test after this (three waits and a 20 s start fit in the timeout), stopping the loops. */
+const WAIT_MS = 12_000
 let server: FerretdbServer | undefined
+/** Closed after the test even when it fails: an open client keeps jest from exiting. */
+let opened: MongoUsageStore | undefined
 
 afterAll(async () => {
+  await opened?.close()
   await server?.stop('SIGKILL')
   if (server) rmSync(server.dataDir, { recursive: true, force: true })
 })
@@ -37,6 +42,7 @@ it(
       leaseMs: 1_000,
       clientOptions: { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500 },
     })
+    opened = store
     await store.init()
     const grant = (id: string, expiresAt: number | undefined) => ({
       clientId: 'c',
@@ -55,6 +61,7 @@ it(
 
     const acked = new Tally()
     const failed = new Tally()
+    const errors: unknown[] = []
     let stop = false
     const loops = Array.from({ length: LOOPS }, async (_, i) => {
       while (!stop) {
@@ -63,21 +70,25 @@ it(
           const result = await store.charge({ clientId: 'c', windows: [PREPAID], cost: i + 1, at: T0 })
           if (result.allowed) acked.add()
         } catch (error) {
-          expect(error).toBeInstanceOf(StoreUnavailableError)
+          errors.push(error)
           failed.add()
         }
       }
     })
     try {
-      await acked.reach(100)
+      await acked.reach(100, WAIT_MS, 'acknowledged charges before the kill')
       await server.stop('SIGKILL')
-      await failed.reach(failed.count + LOOPS)
+      await failed.reach(failed.count + LOOPS, WAIT_MS, 'failed charges after the kill')
       server = await startFerretdb(bin, { port, dataDir })
-      await acked.reach(acked.count + 100)
+      await acked.reach(acked.count + 100, WAIT_MS, 'acknowledged charges after the restart')
+    } catch (error) {
+      const last = errors.at(-1)
+      throw new Error(`${String(error)}; last store error: ${last instanceof Error ? last.stack : 'none'}`)
     } finally {
       stop = true
       await Promise.all(loops)
     }
+    for (const error of errors) expect(error).toBeInstanceOf(StoreUnavailableError)
 
     const [used] = (await store.status('c', [PREPAID])) as [number]
     const left = (await store.listGrants('c', T0)).reduce((sum, g) => sum + g.remaining, 0)
@@ -89,7 +100,6 @@ it(
     // The ledger is a second write: it may miss the charges in flight at the kill, never more.
     expect(ledger).toBeLessThanOrEqual(used)
     expect(ledger).toBeGreaterThanOrEqual(used - LOOPS * LOOPS)
-    await store.close()
   },
   TIMEOUT_MS,
 )

@@ -116,7 +116,8 @@ export class MongoUsageStore implements UsageStore {
 
   /**
    * Opens a store on its own client, made from a `mongodb://` or `mongodb+srv://` URL with fail-fast
-   * defaults (server selection and connect 2 s, socket 10 s); `close()` closes that client.
+   * defaults (server selection and connect 2 s, socket 10 s, heartbeat 500 ms); `close()` closes that
+   * client.
    */
   static fromUrl(url: string, options: MongoUsageStoreUrlOptions = {}): MongoUsageStore {
     assertMongoUrl(url)

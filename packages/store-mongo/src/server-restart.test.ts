@@ -10,9 +10,14 @@ const DAY: StoreWindow = { duration: 'day', start: T0 - 43_200_000, end: T0 + 43
 const LOOPS = 4
 /** About 2-6 s alone on this machine (two FerretDB starts, a kill, 200 acknowledged charges); 10x that. */
 const TIMEOUT_MS = 60_000
+/** Each wait fails the test after this (three waits and a 20 s start fit in the timeout), stopping the loops. */
+const WAIT_MS = 12_000
 let server: FerretdbServer | undefined
+/** Closed after the test even when it fails: an open client keeps jest from exiting. */
+let opened: MongoUsageStore | undefined
 
 afterAll(async () => {
+  await opened?.close()
   await server?.stop('SIGKILL')
   if (server) rmSync(server.dataDir, { recursive: true, force: true })
 })
@@ -28,6 +33,7 @@ it(
       leaseMs: 1_000,
       clientOptions: { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500 },
     })
+    opened = store
     await store.init()
 
     const acked = new Tally()
@@ -47,13 +53,16 @@ it(
     })
 
     try {
-      await acked.reach(100)
+      await acked.reach(100, WAIT_MS, 'acknowledged charges before the kill')
       await server.stop('SIGKILL')
-      await failed.reach(failed.count + LOOPS)
+      await failed.reach(failed.count + LOOPS, WAIT_MS, 'failed charges after the kill')
       const ackedWhileDown = acked.count
 
       server = await startFerretdb(bin, { port, dataDir })
-      await acked.reach(ackedWhileDown + 100)
+      await acked.reach(ackedWhileDown + 100, WAIT_MS, 'acknowledged charges after the restart')
+    } catch (error) {
+      const last = errors.at(-1)
+      throw new Error(`${String(error)}; last store error: ${last instanceof Error ? last.stack : 'none'}`)
     } finally {
       // Also when a wait above fails or times out: loops left running would keep jest from exiting.
       stop = true
@@ -72,7 +81,6 @@ it(
     expect(used).toBeLessThanOrEqual(acked.count + LOOPS)
     expect(ledger).toBeGreaterThanOrEqual(acked.count)
     expect(ledger).toBeLessThanOrEqual(used as number)
-    await store.close()
   },
   TIMEOUT_MS,
 )

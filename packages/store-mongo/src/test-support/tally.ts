@@ -23,9 +23,22 @@ export class Tally {
     }
   }
 
-  /** Resolves once the count is at least `target` (at once if it already is). */
-  reach(target: number): Promise<void> {
+  /**
+   * Resolves once the count is at least `target` (at once if it already is). With `failAfterMs`, rejects
+   * if that has not happened by then, naming `what` and the count: a bound for a test that would
+   * otherwise hang past its timeout with its loops still running, never a wait that a passing test uses.
+   */
+  reach(target: number, failAfterMs?: number, what = 'the count'): Promise<void> {
     if (this.value >= target) return Promise.resolve()
-    return new Promise((resolve) => this.waiters.push({ target, resolve }))
+    const reached = new Promise<void>((resolve) => this.waiters.push({ target, resolve }))
+    if (failAfterMs === undefined) return reached
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`${what} was still ${this.value} of ${target} after ${failAfterMs} ms`)),
+        failAfterMs,
+      )
+    })
+    return Promise.race([reached, bound]).finally(() => clearTimeout(timer))
   }
 }
