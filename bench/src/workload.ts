@@ -82,19 +82,14 @@ export function ourContestant(
     async setup(): Promise<Runner> {
       const store = await open()
       const billing = await benchBilling(store, windows, plans)
-      if (operation === 'status') {
-        // Every client has counters to read, as the peer's keys have rows.
-        for (const key of CLIENT_KEYS) await billing.tryTrackClientUsage(key, 1)
-        return {
-          op: (i) => billing.getQuotaStatus(CLIENT_KEYS[i % CLIENTS] as string),
-          close: async () => {
-            await store.close()
-            await cleanup()
-          },
-        }
-      }
+      // Status reads: every client has counters to read first, as the peer's keys have rows.
+      if (operation === 'status') for (const key of CLIENT_KEYS) await billing.tryTrackClientUsage(key, 1)
+      const op: Runner['op'] =
+        operation === 'status'
+          ? (i) => billing.getQuotaStatus(CLIENT_KEYS[i % CLIENTS] as string)
+          : (i) => billing.tryTrackClientUsage(CLIENT_KEYS[i % CLIENTS] as string, 1)
       return {
-        op: (i) => billing.tryTrackClientUsage(CLIENT_KEYS[i % CLIENTS] as string, 1),
+        op,
         close: async () => {
           await store.close()
           await cleanup()
