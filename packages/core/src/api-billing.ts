@@ -26,7 +26,7 @@ import { SharedPlanRegistry } from './shared-plan-registry.js'
 import { exportUsage, type UsageExportOptions, type UsageRow } from './usage-export.js'
 import type { ChargeRequest, ChargeResult, CreditOutcome, StoreWindow, UsageStore } from './usage-store.js'
 import { summarizeUsage, type UsageSummary } from './usage-summary.js'
-import { assertClientId, assertTimeZone, describeValue, toEpochMs } from './validate.js'
+import { assertClientId, assertNonEmptyString, assertTimeZone, describeValue, toEpochMs } from './validate.js'
 
 const DAY_MS = 86_400_000
 /** How a store failure that the store did not map itself is introduced to callers. */
@@ -260,12 +260,7 @@ export class ApiBilling {
           ? credits
           : this.scale.toUnits(credits, 'credits')
       const key = options?.idempotencyKey
-      if (key !== undefined && (typeof key !== 'string' || key.length === 0)) {
-        throw new InvalidArgumentError(
-          'idempotencyKey',
-          `expected a non-empty string, got ${describeValue(key)}`,
-        )
-      }
+      if (key !== undefined) assertNonEmptyString(key, 'idempotencyKey')
       const atMs = this.nowMs()
       // Pinned or cached and fresh, on a synchronous store: decided here, one settled promise and no
       // async function per request. Otherwise the plan is resolved or the store awaited.
@@ -553,9 +548,7 @@ export class ApiBilling {
    */
   async voidGrant(clientId: string, grantId: string): Promise<boolean> {
     assertClientId(clientId)
-    if (typeof grantId !== 'string' || grantId.length === 0) {
-      throw new InvalidArgumentError('grantId', `expected a non-empty string, got ${describeValue(grantId)}`)
-    }
+    assertNonEmptyString(grantId, 'grantId')
     return this.callStore(() => this.store.voidGrant(clientId, grantId))
   }
 
