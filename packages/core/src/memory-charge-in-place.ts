@@ -4,16 +4,15 @@ import {
   BUCKET_SIZE,
   COUNTER_SIZE,
   FIRST_COUNTER,
+  ledgerOffset,
   type MemoryClientRecord,
   RANK,
   START,
   USED,
 } from './memory-client-record.js'
 import { memoryDurationRank } from './memory-duration-rank.js'
+import { BUCKET_CREDITS } from './memory-ledger.js'
 import type { ChargeRequest, ChargeResult, StoreWindow } from './usage-store.js'
-
-/** Where a ledger bucket keeps its credits (after its start). */
-const BUCKET_CREDITS = 1
 
 /**
  * Decides the usual charge of a known client in place, or answers `undefined` when it is not the usual
@@ -30,7 +29,7 @@ export function chargeInPlace(record: MemoryClientRecord, request: ChargeRequest
   const bucket = record.length - BUCKET_SIZE
   if (
     record[0] !== count ||
-    bucket < FIRST_COUNTER + count * COUNTER_SIZE ||
+    bucket < ledgerOffset(record) ||
     record[bucket] !== ledgerBucketStart(request.at)
   ) {
     return undefined

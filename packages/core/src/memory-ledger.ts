@@ -7,7 +7,8 @@ import {
 } from './memory-client-record.js'
 
 /** Offsets inside a ledger bucket block. */
-const CREDITS = 1
+/** Where a ledger bucket keeps its net credits, after its start. */
+export const BUCKET_CREDITS = 1
 const FROM_BALANCE = 2
 const OVERAGE = 3
 
@@ -20,17 +21,17 @@ export function addToLedger(record: MemoryClientRecord, at: number, credits: num
   const start = ledgerBucketStart(at)
   const last = record.length - BUCKET_SIZE
   if (record[last] === start && last >= ledgerOffset(record)) {
-    record[last + CREDITS] = (record[last + CREDITS] as number) + credits
+    record[last + BUCKET_CREDITS] = (record[last + BUCKET_CREDITS] as number) + credits
     return record
   }
   const i = bucketIndex(record, start)
   if (record[i] === start && i < record.length) {
-    record[i + CREDITS] = (record[i + CREDITS] as number) + credits
+    record[i + BUCKET_CREDITS] = (record[i + BUCKET_CREDITS] as number) + credits
     return record
   }
   const next = spliceMemoryClientRecord(record, i, 0, BUCKET_SIZE)
   next[i] = start
-  next[i + CREDITS] = credits
+  next[i + BUCKET_CREDITS] = credits
   next[i + FROM_BALANCE] = 0
   next[i + OVERAGE] = 0
   return next
@@ -65,7 +66,7 @@ export function refundLedger(
   const start = ledgerBucketStart(at)
   const i = bucketIndex(record, start)
   if (record[i] !== start || i >= record.length) return
-  record[i + CREDITS] = Math.max(0, (record[i + CREDITS] as number) - credits)
+  record[i + BUCKET_CREDITS] = Math.max(0, (record[i + BUCKET_CREDITS] as number) - credits)
   record[i + FROM_BALANCE] = Math.max(0, (record[i + FROM_BALANCE] as number) - fromBalance)
   record[i + OVERAGE] = Math.max(0, (record[i + OVERAGE] as number) - overage)
 }
@@ -76,7 +77,7 @@ export function ledgerBuckets(record: MemoryClientRecord, from: number, to: numb
   for (let i = bucketIndex(record, from); i < record.length; i += BUCKET_SIZE) {
     const start = record[i] as number
     if (start >= to) break
-    const credits = record[i + CREDITS] as number
+    const credits = record[i + BUCKET_CREDITS] as number
     if (credits > 0) {
       buckets.push({
         start,
